@@ -1,0 +1,155 @@
+//! Test helpers: draw pen strokes into RGBA canvases the way a browser canvas would, and find
+//! the shared fixtures.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// Colours of a canvas: `bg` may be transparent ([_, _, _, 0]).
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub ink: [u8; 4],
+    pub bg: [u8; 4],
+}
+
+pub const DARK_ON_LIGHT: Style = Style {
+    ink: [20, 20, 30, 255],
+    bg: [255, 255, 255, 255],
+};
+pub const LIGHT_ON_DARK: Style = Style {
+    ink: [250, 250, 250, 255],
+    bg: [10, 12, 20, 255],
+};
+pub const TRANSPARENT: Style = Style {
+    ink: [0, 0, 0, 255],
+    bg: [0, 0, 0, 0],
+};
+
+/// A canvas filled with `style.bg`.
+pub fn blank(w: usize, h: usize, style: Style) -> Vec<u8> {
+    style.bg.iter().copied().cycle().take(w * h * 4).collect()
+}
+
+/// Draws round-capped polylines of `width` px (anti-aliased by distance, like a canvas).
+pub fn draw(rgba: &mut [u8], w: usize, h: usize, strokes: &[Vec<(f32, f32)>], width: f32, style: Style) {
+    let r = width / 2.0;
+    let mut cover = vec![0f32; w * h];
+    for stroke in strokes {
+        let segs: Vec<((f32, f32), (f32, f32))> = if stroke.len() == 1 {
+            vec![(stroke[0], stroke[0])]
+        } else {
+            stroke.windows(2).map(|p| (p[0], p[1])).collect()
+        };
+        for (a, b) in segs {
+            let x0 = (a.0.min(b.0) - r - 1.0).floor().max(0.0) as usize;
+            let x1 = ((a.0.max(b.0) + r + 1.0).ceil() as usize).min(w);
+            let y0 = (a.1.min(b.1) - r - 1.0).floor().max(0.0) as usize;
+            let y1 = ((a.1.max(b.1) + r + 1.0).ceil() as usize).min(h);
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let p = (x as f32 + 0.5, y as f32 + 0.5);
+                    let d = seg_dist(p, a, b);
+                    let c = (r + 0.5 - d).clamp(0.0, 1.0);
+                    let slot = &mut cover[y * w + x];
+                    *slot = slot.max(c);
+                }
+            }
+        }
+    }
+    for (i, c) in cover.iter().enumerate() {
+        if *c > 0.0 {
+            let px = &mut rgba[4 * i..4 * i + 4];
+            for (k, v) in px.iter_mut().enumerate() {
+                *v = (f32::from(style.bg[k]) * (1.0 - c) + f32::from(style.ink[k]) * c).round() as u8;
+            }
+            if style.bg[3] == 0 {
+                px[..3].copy_from_slice(&style.ink[..3]);
+            }
+        }
+    }
+}
+
+fn seg_dist(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
+    };
+    let (cx, cy) = (a.0 + t * dx, a.1 + t * dy);
+    ((p.0 - cx).powi(2) + (p.1 - cy).powi(2)).sqrt()
+}
+
+/// Maps strokes given in a unit box into the pixel rectangle (x, y, size).
+pub fn place(strokes: &[Vec<(f32, f32)>], x: f32, y: f32, size: f32) -> Vec<Vec<(f32, f32)>> {
+    strokes
+        .iter()
+        .map(|s| s.iter().map(|&(u, v)| (x + u * size, y + v * size)).collect())
+        .collect()
+}
+
+/// Simple hand-made stroke digits in a unit box (x right, y down), as a person draws them.
+pub fn digit_strokes(d: u8) -> Vec<Vec<(f32, f32)>> {
+    let arc = |cx: f32, cy: f32, rx: f32, ry: f32, a0: f32, a1: f32, n: usize| -> Vec<(f32, f32)> {
+        (0..=n)
+            .map(|i| {
+                let a = (a0 + (a1 - a0) * i as f32 / n as f32).to_radians();
+                (cx + rx * a.cos(), cy + ry * a.sin())
+            })
+            .collect()
+    };
+    match d {
+        0 => vec![arc(0.5, 0.5, 0.28, 0.45, -90.0, 270.0, 40)],
+        1 => vec![vec![(0.38, 0.2), (0.55, 0.05), (0.55, 0.95)]],
+        2 => {
+            let mut s = arc(0.5, 0.3, 0.28, 0.25, 200.0, 380.0, 20);
+            s.extend([(0.2, 0.95), (0.82, 0.95)]);
+            vec![s]
+        }
+        3 => {
+            let mut s = arc(0.48, 0.28, 0.27, 0.23, 200.0, 450.0, 20);
+            s.extend(arc(0.48, 0.72, 0.3, 0.24, 270.0, 520.0, 20));
+            vec![s]
+        }
+        4 => vec![
+            vec![(0.6, 0.05), (0.15, 0.65), (0.85, 0.65)],
+            vec![(0.62, 0.3), (0.62, 0.95)],
+        ],
+        5 => {
+            let mut s = vec![(0.78, 0.05), (0.3, 0.05), (0.25, 0.45)];
+            s.extend(arc(0.48, 0.68, 0.3, 0.27, 230.0, 500.0, 22));
+            vec![s]
+        }
+        6 => {
+            let mut s = arc(0.5, 0.45, 0.3, 0.4, 290.0, 180.0, 14);
+            s.extend(arc(0.5, 0.7, 0.28, 0.24, 180.0, 540.0, 30));
+            vec![s]
+        }
+        7 => vec![vec![(0.18, 0.08), (0.82, 0.08), (0.42, 0.95)]],
+        8 => {
+            let mut s = arc(0.5, 0.27, 0.22, 0.22, 90.0, 450.0, 24);
+            s.extend(arc(0.5, 0.72, 0.27, 0.23, -90.0, 270.0, 24));
+            vec![s]
+        }
+        _ => {
+            let mut s = arc(0.48, 0.3, 0.27, 0.25, 0.0, 360.0, 28);
+            s.extend([(0.75, 0.3), (0.7, 0.95)]);
+            vec![s]
+        }
+    }
+}
+
+/// The repository's top folder.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The small MNIST fixture committed with the tests (1000 train, 500 test digits).
+pub fn mini_mnist() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mnist-mini")
+}
+
+/// Says loudly that a test was skipped, and why.
+pub fn skip(test: &str, why: &str) {
+    eprintln!("SKIPPED ({why}): {test}");
+}

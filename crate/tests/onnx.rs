@@ -1,0 +1,164 @@
+//! The exported ONNX file: tract reads back exactly what the trainer computes, and files that
+//! break the contract are refused with a message that says why.
+
+mod common;
+
+use lenet5::net::{C3Mode, CLASSES, INPUT, Params, Workspace};
+use lenet5::onnx_export;
+use lenet5::{Error, Model};
+use prost::Message;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn meta() -> Vec<(String, String)> {
+    vec![("seed".into(), "9".into()), ("c3".into(), "paper".into())]
+}
+
+#[test]
+fn export_round_trips_through_tract() {
+    for c3 in [C3Mode::Full, C3Mode::Paper] {
+        let params = Params::init(9, c3);
+        let bytes = onnx_export::to_bytes(&params, &meta());
+        let mut model = Model::from_bytes(&bytes).expect("exported model loads");
+        assert!(model.metadata().iter().any(|(k, v)| k == "c3" && v == "paper"));
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let n = 8;
+        let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
+        let mut ws = Workspace::new(n);
+        ws.forward(&params, &x);
+        for i in 0..n {
+            let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
+            for (k, (a, b)) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]).enumerate() {
+                assert!(
+                    (a - b).abs() < 1e-5,
+                    "{c3:?} digit {i} class {k}: tract {a} vs trainer {b}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn export_follows_the_contract() {
+    let model = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    assert!(
+        model
+            .opset_import
+            .iter()
+            .any(|o| o.domain.is_empty() && o.version >= 13)
+    );
+    let g = model.graph.as_ref().unwrap();
+    assert_eq!(g.input.len(), 1);
+    assert_eq!(g.input[0].name, "input");
+    assert_eq!(g.output[0].name, "probabilities");
+    let names: Vec<&str> = g.node.iter().map(|n| n.name.as_str()).collect();
+    for layer in ["c1", "s2", "c3", "s4", "c5", "f6", "output"] {
+        assert!(names.contains(&layer), "no node named {layer} in {names:?}");
+    }
+    let standard = ["Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Softmax"];
+    assert!(
+        g.node
+            .iter()
+            .all(|n| standard.contains(&n.op_type.as_str()) && n.domain.is_empty())
+    );
+    // Every node input is the graph input, an initializer or an earlier node's output.
+    let mut known: Vec<String> = g.initializer.iter().map(|t| t.name.clone()).collect();
+    known.push("input".into());
+    for n in &g.node {
+        for i in &n.input {
+            assert!(known.contains(i), "node {} reads undefined {i}", n.name);
+        }
+        known.extend(n.output.iter().cloned());
+    }
+    assert_eq!(
+        model.encode_to_vec().len(),
+        onnx_export::to_bytes(&Params::init(1, C3Mode::Full), &meta()).len()
+    );
+}
+
+fn model_err(bytes: &[u8]) -> String {
+    match Model::from_bytes(bytes) {
+        Ok(_) => panic!(
+            "a bad model was accepted: {} bytes starting {:?}",
+            bytes.len(),
+            &bytes[..bytes.len().min(8)]
+        ),
+        Err(Error::Model(m)) => m,
+        Err(e) => panic!("wrong error kind: {e}"),
+    }
+}
+
+#[test]
+fn bad_models_are_refused_with_reasons() {
+    let good = onnx_export::to_bytes(&Params::init(1, C3Mode::Full), &meta());
+    assert!(model_err(&[]).contains("empty"));
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let random: Vec<u8> = (0..5000).map(|_| rng.random()).collect();
+    let _ = model_err(&random);
+    let _ = model_err(&vec![0u8; 4096]);
+    let _ = model_err(&good[..good.len() / 2]);
+    let text = model_err(b"this is not an onnx file at all, it is a text file that someone dropped");
+    assert!(!text.is_empty());
+
+    // Valid ONNX, wrong contract.
+    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    m.graph.as_mut().unwrap().input[0].name = "image".into();
+    let msg = model_err(&m.encode_to_vec());
+    assert!(msg.contains("input"), "{msg}");
+
+    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    m.graph.as_mut().unwrap().output[0].name = "logits".into();
+    let msg = model_err(&m.encode_to_vec());
+    assert!(msg.contains("probabilities"), "{msg}");
+
+    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    use lenet5_pb::*;
+    set_input_dims(&mut m, &[1, 1, 28, 28]);
+    let msg = model_err(&m.encode_to_vec());
+    assert!(msg.contains("input shape"), "{msg}");
+
+    // NaN weights: loads, but cannot give probabilities.
+    let mut p = Params::init(1, C3Mode::Full);
+    p.data[10] = f32::NAN;
+    let msg = model_err(&onnx_export::to_bytes(&p, &meta()));
+    assert!(msg.contains("NaN"), "{msg}");
+}
+
+#[test]
+fn flipped_bytes_fail_cleanly_or_keep_the_contract() {
+    let good = onnx_export::to_bytes(&Params::init(4, C3Mode::Full), &meta());
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let (mut refused, mut loaded) = (0, 0);
+    for _ in 0..40 {
+        let mut bad = good.clone();
+        for _ in 0..3 {
+            let i = rng.random_range(0..bad.len());
+            bad[i] ^= 1 << rng.random_range(0..8);
+        }
+        match Model::from_bytes(&bad) {
+            Ok(mut m) => {
+                loaded += 1;
+                let p = m.predict(&[0.5; INPUT]).expect("a loaded model runs");
+                assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(!e.to_string().is_empty());
+            }
+        }
+    }
+    eprintln!("flipped-byte models: {loaded} still honour the contract, {refused} refused");
+}
+
+mod lenet5_pb {
+    use tract_onnx::pb;
+    pub fn set_input_dims(m: &mut pb::ModelProto, dims: &[i64]) {
+        let input = &mut m.graph.as_mut().unwrap().input[0];
+        if let Some(pb::type_proto::Value::TensorType(t)) = input.r#type.as_mut().and_then(|t| t.value.as_mut()) {
+            let shape = t.shape.as_mut().unwrap();
+            for (d, v) in shape.dim.iter_mut().zip(dims) {
+                d.value = Some(pb::tensor_shape_proto::dimension::Value::DimValue(*v));
+            }
+        }
+    }
+}
