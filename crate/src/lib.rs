@@ -20,7 +20,7 @@ pub mod mnist;
 pub mod report;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::Error;
 pub use model::Model;

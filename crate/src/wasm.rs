@@ -27,8 +27,6 @@ struct Recognized<'a> {
     digit: Option<u8>,
     confidence: f32,
     probabilities: &'a [f32],
-    #[serde(skip)]
-    _input: (),
     rect: Option<crate::preprocess::Rect>,
 }
 
@@ -55,7 +53,6 @@ impl Recognizer {
             digit: r.digit,
             confidence: r.confidence,
             probabilities: &r.probabilities,
-            _input: (),
             rect: r.rect,
         };
         let value = serde_wasm_bindgen::to_value(&out).map_err(|e| JsError::new(&e.to_string()))?;

@@ -1,0 +1,153 @@
+//! The model the page ships (`model/lenet5.onnx`): its format is a contract, so a change of
+//! format breaks this test, not the page.
+
+mod common;
+
+use lenet5::Recognizer;
+use lenet5::mnist;
+use lenet5::model::{INPUT_LEN, Model};
+use lenet5::net::argmax;
+use prost::Message;
+use tract_onnx::pb;
+
+fn model_bytes() -> Vec<u8> {
+    let path = common::repo_root().join("model/lenet5.onnx");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn committed_model_honours_the_contract() {
+    let bytes = model_bytes();
+    assert!(bytes.len() <= 260_000, "model is {} bytes, budget 260 KB", bytes.len());
+    let proto = pb::ModelProto::decode(bytes.as_slice()).expect("valid protobuf");
+    assert!(
+        proto
+            .opset_import
+            .iter()
+            .any(|o| o.domain.is_empty() && o.version >= 13)
+    );
+    let g = proto.graph.as_ref().expect("graph");
+    let names: Vec<&str> = g.node.iter().map(|n| n.name.as_str()).collect();
+    for layer in ["c1", "s2", "c3", "s4", "c5", "f6", "output"] {
+        assert!(names.contains(&layer), "node {layer} missing: {names:?}");
+    }
+    let meta: Vec<&str> = proto.metadata_props.iter().map(|p| p.key.as_str()).collect();
+    for key in ["accuracy", "seed", "epochs", "c3", "producer"] {
+        assert!(meta.contains(&key), "metadata {key} missing: {meta:?}");
+    }
+    let mut model = Model::from_bytes(&bytes).expect("the committed model loads in tract");
+    let p = model.predict(&[0.0; INPUT_LEN]).unwrap();
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+}
+
+fn accuracy(model: &mut Model, data: &mnist::Dataset) -> f64 {
+    let mut input = vec![0f32; INPUT_LEN];
+    let mut correct = 0;
+    for i in 0..data.len() {
+        lenet5::augment::place(data.image(i), &mut input);
+        if argmax(&model.predict(&input).unwrap()) == data.label(i) as usize {
+            correct += 1;
+        }
+    }
+    correct as f64 / data.len() as f64
+}
+
+#[test]
+fn committed_model_reads_the_mnist_fixture() {
+    let data = mnist::load_dir(&common::mini_mnist()).unwrap();
+    let mut model = Model::from_bytes(&model_bytes()).unwrap();
+    let acc = accuracy(&mut model, &data.test);
+    eprintln!(
+        "committed model on the 500-digit MNIST test fixture: {:.2}%",
+        100.0 * acc
+    );
+    assert!(acc >= 0.985, "accuracy on the MNIST test fixture fell to {acc}");
+}
+
+#[test]
+fn committed_model_scores_99_3_on_full_mnist() {
+    let Some(dir) = mnist::shared_dir() else {
+        common::skip(
+            "committed_model_scores_99_3_on_full_mnist",
+            "needs full MNIST at ../shared/data/mnist",
+        );
+        return;
+    };
+    let data = mnist::load_dir(&dir).unwrap();
+    let mut model = Model::from_bytes(&model_bytes()).unwrap();
+    let acc = accuracy(&mut model, &data.test);
+    eprintln!("committed model on the 10,000 MNIST test digits: {:.2}%", 100.0 * acc);
+    assert!(
+        acc >= 0.993,
+        "test accuracy {acc} is below the 99.3% the model card promises"
+    );
+    let claimed: f64 = pb::ModelProto::decode(model_bytes().as_slice())
+        .unwrap()
+        .metadata_props
+        .iter()
+        .find(|p| p.key == "accuracy")
+        .and_then(|p| p.value.parse().ok())
+        .expect("accuracy metadata");
+    assert!(
+        (claimed - acc).abs() <= 0.0001 + 1e-9,
+        "metadata says {claimed}, tract measures {acc}"
+    );
+}
+
+/// Hand-drawn-style stroke digits (not MNIST pixels) in many sizes, places, pens and colours,
+/// through the whole recognizer: what the page does.
+#[test]
+fn recognizer_reads_drawn_digits() {
+    let mut r = Recognizer::new(&model_bytes()).unwrap();
+    let styles = [common::DARK_ON_LIGHT, common::LIGHT_ON_DARK, common::TRANSPARENT];
+    let (w, h) = (280usize, 280usize);
+    let (mut correct, mut total) = (0, 0);
+    let mut misses = Vec::new();
+    for d in 0..10u8 {
+        for (k, &(x, y, size, pen)) in [
+            (40.0, 40.0, 200.0, 18.0),
+            (10.0, 120.0, 120.0, 12.0),
+            (150.0, 20.0, 100.0, 20.0),
+            (30.0, 30.0, 230.0, 6.0),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let style = styles[(d as usize + k) % styles.len()];
+            let mut c = common::blank(w, h, style);
+            common::draw(
+                &mut c,
+                w,
+                h,
+                &common::place(&common::digit_strokes(d), x, y, size),
+                pen,
+                style,
+            );
+            let out = r.recognize(&c, w, h).unwrap();
+            assert!(!out.empty);
+            total += 1;
+            if out.digit == Some(d) {
+                correct += 1;
+            } else {
+                misses.push((d, k, out.digit));
+            }
+        }
+    }
+    eprintln!("drawn digits: {correct}/{total} right; misses (digit, variant, read): {misses:?}");
+    assert!(
+        correct * 100 >= total * 90,
+        "only {correct}/{total} drawn digits read right: {misses:?}"
+    );
+}
+
+#[test]
+fn recognizer_reports_an_empty_pad_as_empty() {
+    let mut r = Recognizer::new(&model_bytes()).unwrap();
+    let out = r
+        .recognize(&common::blank(280, 280, common::DARK_ON_LIGHT), 280, 280)
+        .unwrap();
+    assert!(out.empty && out.digit.is_none() && out.probabilities.iter().all(|&p| p == 0.0));
+    assert!(r.recognize(&[1, 2, 3], 280, 280).is_err());
+    assert!(r.predict(&[f32::NAN; INPUT_LEN]).is_err());
+    assert!(r.predict(&[0.0; 10]).is_err());
+}
