@@ -151,3 +151,54 @@ fn recognizer_reports_an_empty_pad_as_empty() {
     assert!(r.predict(&[f32::NAN; INPUT_LEN]).is_err());
     assert!(r.predict(&[0.0; 10]).is_err());
 }
+
+/// The browser's stroke fixture (Hershey stroke fonts at random size, place and slant, plus
+/// hand-authored digits), drawn natively with a round pen as the page's canvas would.
+#[test]
+fn recognizer_reads_the_stroke_fixture() {
+    let path = common::repo_root().join("tests/e2e/fixtures/strokes.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let json: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+    let model = std::env::var("LENET5_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or(common::repo_root().join("model/lenet5.onnx"));
+    let mut r = Recognizer::new(&std::fs::read(model).unwrap()).unwrap();
+    let side = 280usize;
+    let (mut correct, mut total) = (0, 0);
+    for d in json["digits"].as_array().expect("digits") {
+        let label = d["label"].as_u64().unwrap() as u8;
+        let strokes: Vec<Vec<(f32, f32)>> = d["strokes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                s.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
+                    .collect()
+            })
+            .collect();
+        let mut c = common::blank(side, side, common::TRANSPARENT);
+        let pen = side as f32 / 14.0;
+        common::draw(
+            &mut c,
+            side,
+            side,
+            &common::place(&strokes, 0.0, 0.0, side as f32),
+            pen,
+            common::TRANSPARENT,
+        );
+        let out = r.recognize(&c, side, side).unwrap();
+        total += 1;
+        if out.digit == Some(label) {
+            correct += 1;
+        }
+    }
+    let acc = correct as f64 / total as f64;
+    eprintln!(
+        "stroke fixture, drawn natively: {correct}/{total} = {:.1}%",
+        100.0 * acc
+    );
+    assert!(acc >= 0.85, "stroke fixture accuracy fell to {acc}");
+}

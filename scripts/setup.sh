@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Install what the project needs on a fresh machine that has rustup/cargo,
+# Node 20 + npm, Python 3 and apt. Idempotent and fast when all is in place:
+#   - the wasm32-unknown-unknown Rust target,
+#   - wasm-bindgen-cli at exactly the wasm-bindgen version locked in Cargo.lock
+#     (it must match the library or the generated JS glue is rejected),
+#   - Debian's chromium (the browser the end-to-end tests drive),
+#   - the npm devDependencies (playwright-core, binaryen's wasm-opt).
+# Usage: scripts/setup.sh            (from any directory)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+say() { printf '[setup] %s\n' "$*"; }
+
+# --- Rust target -------------------------------------------------------------
+if ! rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# --- wasm-bindgen-cli, same version as the wasm-bindgen crate in Cargo.lock ---
+WB_VERSION="$(awk '
+  $0 == "[[package]]" { name = "" }
+  $1 == "name" && $3 == "\"wasm-bindgen\"" { name = "wasm-bindgen" }
+  name == "wasm-bindgen" && $1 == "version" { gsub(/"/, "", $3); print $3; exit }
+' Cargo.lock)"
+if [[ -z "$WB_VERSION" ]]; then
+  echo "[setup] error: no wasm-bindgen package in Cargo.lock" >&2
+  exit 1
+fi
+HAVE_WB="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [[ "$HAVE_WB" != "$WB_VERSION" ]]; then
+  say "installing wasm-bindgen-cli $WB_VERSION (found: ${HAVE_WB:-none}); this takes a few minutes"
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+# --- Chromium (Debian package; nothing downloads a browser at run time) -------
+# CHROMIUM_PATH points the tests at another Chromium build (e.g. Chrome on GitHub's runners).
+if [[ -n "${CHROMIUM_PATH:-}" && -x "${CHROMIUM_PATH}" ]]; then
+  say "using the browser at CHROMIUM_PATH=$CHROMIUM_PATH"
+elif [[ ! -x /usr/bin/chromium ]]; then
+  say "installing chromium with apt-get"
+  SUDO=""
+  if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+fi
+
+# --- npm devDependencies ------------------------------------------------------
+# A stamp in node_modules records the hash of package.json + package-lock.json
+# that was installed; reinstall when it is missing or differs.
+STAMP="node_modules/.lenet5-setup-stamp"
+if [[ -f package-lock.json ]]; then
+  WANT="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+else
+  WANT="$(sha256sum package.json | cut -d' ' -f1)"
+fi
+if [[ ! -d node_modules || ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT" ]]; then
+  if [[ -f package-lock.json ]]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund
+  else
+    say "npm install (no package-lock.json)"
+    npm install --no-audit --no-fund
+    WANT="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+  fi
+  echo "$WANT" > "$STAMP"
+fi
+
+say "ok: wasm32 target, wasm-bindgen $WB_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -n1), node $(node --version), npm packages"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The project's single test command (README and CI call it):
+#   setup -> cargo fmt --check -> clippy -> cargo test -> wasm build
+#   -> wasm-bindgen tests in Node -> browser end-to-end tests.
+# Stops at the first failing step, names it, and exits non-zero.
+# Usage: scripts/test.sh   (from any directory)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+STEP=""
+on_exit() {
+  local rc=$?
+  if [[ $rc -ne 0 && -n "$STEP" ]]; then
+    printf '\n=== FAILED: %s (exit %d) ===\n' "$STEP" "$rc" >&2
+  fi
+}
+trap on_exit EXIT
+
+step() {
+  STEP="$1"
+  printf '\n=== %s ===\n' "$STEP"
+}
+
+step "setup"
+scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --all-targets -- -D warnings
+
+step "cargo test (native)"
+cargo test --workspace
+
+step "wasm build"
+SKIP_SETUP=1 scripts/build.sh
+
+step "wasm-bindgen tests (Node)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p lenet5 --target wasm32-unknown-unknown --test wasm
+
+step "browser end-to-end tests"
+node --test tests/e2e/
+
+STEP=""
+printf '\n=== all steps passed ===\n'

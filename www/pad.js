@@ -1,0 +1,265 @@
+// A drawing pad on a <canvas>: pointer input (mouse, touch, pen), strokes kept
+// as data, smooth round strokes redrawn at any size.
+//
+// Strokes are arrays of points in pad units (0..1 across the pad's CSS box), so
+// the drawing survives resizes and device-pixel-ratio changes. Drawing is
+// rendered at most once per animation frame; every render calls
+// `onRender({ live })`, where `live` is true while a stroke is in progress and
+// false once it ended (pointer up), so the caller can recognize the pixels.
+// Call fit(true) once after construction for the first render.
+//
+// State for tests and tools, on the canvas: data-version (bumped on every
+// change to the strokes), data-strokes (how many), data-drawing ("true" while a
+// pointer is down).
+
+const MIN_STEP = 0.0025; // ignore moves shorter than this (pad units): jitter, repeats
+
+export class DrawingPad {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {object} options
+   * @param {(info: {live: boolean}) => void} [options.onRender] called after each render
+   * @param {number} [options.maxDpr] cap for devicePixelRatio (backing store size)
+   * @param {number} [options.widthRatio] pen width as a fraction of the pad side
+   */
+  constructor(canvas, { onRender = () => {}, maxDpr = 2, widthRatio = 1 / 14 } = {}) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d', { willReadFrequently: true });
+    this.onRender = onRender;
+    this.maxDpr = maxDpr;
+    this.widthRatio = widthRatio;
+    /** @type {Array<Array<[number, number]>>} */
+    this.strokes = [];
+    this.current = null; // the stroke being drawn, also the last item of strokes
+    this.pointerId = null;
+    this.version = 0; // bumped on every change to the strokes
+    this.frame = 0; // pending requestAnimationFrame id
+    this.rect = null;
+
+    canvas.dataset.version = '0';
+    canvas.dataset.strokes = '0';
+    canvas.dataset.drawing = 'false';
+    this.#listen();
+    if ('ResizeObserver' in window) {
+      new ResizeObserver(() => this.fit()).observe(canvas);
+    }
+    window.addEventListener('resize', () => this.fit());
+    this.#watchDevicePixelRatio();
+    window
+      .matchMedia('(prefers-color-scheme: dark)')
+      .addEventListener('change', () => this.renderNow(false));
+  }
+
+  // Moving the window to a screen with another pixel density changes devicePixelRatio
+  // without necessarily resizing anything.
+  #watchDevicePixelRatio() {
+    if (typeof window.matchMedia !== 'function') return;
+    const query = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    query.addEventListener(
+      'change',
+      () => {
+        this.fit();
+        this.#watchDevicePixelRatio();
+      },
+      { once: true },
+    );
+  }
+
+  get isEmpty() {
+    return this.strokes.length === 0;
+  }
+
+  get isDrawing() {
+    return this.pointerId !== null;
+  }
+
+  /**
+   * Size the backing store to the CSS size x devicePixelRatio (capped) and
+   * redraw if it changed (or always, with force). Call once after construction.
+   */
+  fit(force = false) {
+    const { width, height } = this.canvas.getBoundingClientRect();
+    if (width === 0 || height === 0) {
+      if (force) this.renderNow(false);
+      return;
+    }
+    const dpr = Math.min(window.devicePixelRatio || 1, this.maxDpr);
+    const w = Math.max(1, Math.round(width * dpr));
+    const h = Math.max(1, Math.round(height * dpr));
+    if (force || w !== this.canvas.width || h !== this.canvas.height) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.renderNow(false);
+    }
+  }
+
+  clear() {
+    this.#endStroke();
+    if (this.strokes.length === 0) return;
+    this.strokes = [];
+    this.#changed();
+    this.renderNow(false);
+  }
+
+  undo() {
+    if (this.isDrawing || this.strokes.length === 0) return;
+    this.strokes.pop();
+    this.#changed();
+    this.renderNow(false);
+  }
+
+  /** Replace the drawing (strokes in pad units) and render it. */
+  setStrokes(strokes) {
+    this.#endStroke();
+    this.strokes = strokes.map((s) => s.map(([x, y]) => [x, y]));
+    this.#changed();
+    this.renderNow(false);
+  }
+
+  /** Render on the next animation frame (at most one render per frame). */
+  scheduleRender() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.#render();
+      this.onRender({ live: this.isDrawing });
+    });
+  }
+
+  /** Render immediately (cancelling a scheduled frame) and report it. */
+  renderNow(live = this.isDrawing) {
+    if (this.frame) {
+      cancelAnimationFrame(this.frame);
+      this.frame = 0;
+    }
+    this.#render();
+    this.onRender({ live });
+  }
+
+  colors() {
+    const style = getComputedStyle(this.canvas);
+    return {
+      paper: style.getPropertyValue('--pad-paper').trim() || '#ffffff',
+      ink: style.getPropertyValue('--pad-ink').trim() || '#111111',
+    };
+  }
+
+  #changed() {
+    this.version += 1;
+    this.canvas.dataset.version = String(this.version);
+    this.canvas.dataset.strokes = String(this.strokes.length);
+  }
+
+  #render() {
+    const { ctx, canvas } = this;
+    const w = canvas.width;
+    const h = canvas.height;
+    const { paper, ink } = this.colors();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalCompositeOperation = 'source-over';
+    ctx.fillStyle = paper;
+    ctx.fillRect(0, 0, w, h);
+    const lineWidth = Math.max(1, Math.min(w, h) * this.widthRatio);
+    ctx.lineWidth = lineWidth;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = ink;
+    ctx.fillStyle = ink;
+    for (const stroke of this.strokes) {
+      const pts = stroke.map(([x, y]) => [x * w, y * h]);
+      if (pts.length === 1) {
+        ctx.beginPath();
+        ctx.arc(pts[0][0], pts[0][1], lineWidth / 2, 0, Math.PI * 2);
+        ctx.fill();
+        continue;
+      }
+      // Quadratic smoothing: curves through the midpoints, controlled by the samples.
+      ctx.beginPath();
+      ctx.moveTo(pts[0][0], pts[0][1]);
+      for (let i = 1; i < pts.length - 1; i++) {
+        const [cx, cy] = pts[i];
+        const [nx, ny] = pts[i + 1];
+        ctx.quadraticCurveTo(cx, cy, (cx + nx) / 2, (cy + ny) / 2);
+      }
+      const last = pts[pts.length - 1];
+      ctx.lineTo(last[0], last[1]);
+      ctx.stroke();
+    }
+  }
+
+  #point(e) {
+    const r = this.rect;
+    return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height];
+  }
+
+  #add(point, force = false) {
+    const s = this.current;
+    const [lx, ly] = s[s.length - 1];
+    if (!force && Math.hypot(point[0] - lx, point[1] - ly) < MIN_STEP) return false;
+    if (force && point[0] === lx && point[1] === ly) return false;
+    s.push(point);
+    this.#changed();
+    return true;
+  }
+
+  #endStroke() {
+    const id = this.pointerId;
+    this.pointerId = null;
+    this.current = null;
+    this.canvas.dataset.drawing = 'false';
+    if (id !== null && this.canvas.hasPointerCapture?.(id)) {
+      this.canvas.releasePointerCapture(id);
+    }
+  }
+
+  #listen() {
+    const c = this.canvas;
+
+    c.addEventListener('pointerdown', (e) => {
+      if (this.pointerId !== null) return; // one stroke at a time (ignore extra fingers)
+      if (e.pointerType === 'mouse' && e.button !== 0) return;
+      e.preventDefault();
+      try {
+        c.setPointerCapture(e.pointerId);
+      } catch {
+        // the pointer may already be gone; drawing still works without capture
+      }
+      this.pointerId = e.pointerId;
+      c.dataset.drawing = 'true';
+      this.rect = c.getBoundingClientRect();
+      this.current = [this.#point(e)];
+      this.strokes.push(this.current);
+      this.#changed();
+      this.scheduleRender();
+    });
+
+    c.addEventListener('pointermove', (e) => {
+      if (e.pointerId !== this.pointerId) return;
+      e.preventDefault();
+      this.rect = c.getBoundingClientRect();
+      const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+      let changed = false;
+      for (const ev of events.length > 0 ? events : [e]) {
+        changed = this.#add(this.#point(ev)) || changed;
+      }
+      if (changed) this.scheduleRender();
+    });
+
+    const finish = (e) => {
+      if (e.pointerId !== this.pointerId) return;
+      if (e.type === 'pointerup') {
+        this.rect = c.getBoundingClientRect();
+        this.#add(this.#point(e), true);
+      }
+      this.#endStroke();
+      this.renderNow(false);
+    };
+    c.addEventListener('pointerup', finish);
+    c.addEventListener('pointercancel', finish);
+    c.addEventListener('lostpointercapture', finish);
+
+    // No context menu, text selection or drag on a long press.
+    c.addEventListener('contextmenu', (e) => e.preventDefault());
+    c.addEventListener('dragstart', (e) => e.preventDefault());
+  }
+}
