@@ -72,8 +72,7 @@ export class Readings {
     this.el.prediction.closest('.verdict')?.setAttribute('data-empty', 'false');
     const conf = Number.isFinite(out.confidence) ? out.confidence : probs[digit];
     this.el.confidence.textContent = conf >= 0.995 ? 'Over 99% sure' : `${percent(conf)} sure`;
-    this.#mini(String(digit), percent(conf));
-    this.#mini(String(digit), percent(conf));
+    this.#mini(String(digit), conf >= 0.995 ? '>99%' : percent(conf));
     this.el.runnerUp.textContent =
       probs[runnerUp] >= 0.05 ? `Could also be a ${runnerUp} (${percent(probs[runnerUp])})` : '';
     for (const [d, bar] of this.bars.entries()) {

@@ -8,8 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertBuilt, digitHeight, drawMouse, loadFixture, openPage, padBox, startEnv, waitSettled } from './helpers.mjs';
 
-// Measured: see the report printed by this test. Floors sit about 10 points below.
-const FLOOR_OVERALL = Number(process.env.ACCURACY_FLOOR ?? 0.8);
+// Measured with the committed model (99.43% on MNIST test): 208/220 = 94.5% overall;
+// per digit 100% except 1s 63.6% (Hershey 1s with a flag read as 7, as MNIST
+// models tend to), 6s 90.9%, 9s 90.9%. The floors sit about 10 points below.
+const FLOOR_OVERALL = Number(process.env.ACCURACY_FLOOR ?? 0.85);
 const FLOOR_PER_DIGIT = Number(process.env.ACCURACY_FLOOR_PER_DIGIT ?? 0.5);
 
 const pct = (x) => `${(100 * x).toFixed(1).padStart(5)}%`;
