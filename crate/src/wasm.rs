@@ -55,7 +55,9 @@ impl Recognizer {
             probabilities: &r.probabilities,
             rect: r.rect,
         };
-        let value = serde_wasm_bindgen::to_value(&out).map_err(|e| JsError::new(&e.to_string()))?;
+        // `digit: null` (not `undefined`) on an empty pad, as documented.
+        let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+        let value = serde::Serialize::serialize(&out, &serializer).map_err(|e| JsError::new(&e.to_string()))?;
         // A typed array is both faster and handier for drawing than a JS array of 1024 numbers.
         let input = js_sys::Float32Array::from(r.input.as_slice());
         js_sys::Reflect::set(&value, &JsValue::from_str("input"), &input)
