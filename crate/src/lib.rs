@@ -12,6 +12,7 @@ pub mod net;
 pub mod onnx_export;
 pub mod preprocess;
 pub mod recognizer;
+pub mod segment;
 pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -24,4 +25,4 @@ pub mod wasm;
 
 pub use error::Error;
 pub use model::Model;
-pub use recognizer::{Recognition, Recognizer};
+pub use recognizer::{NumberReading, Recognition, Recognizer, RejectRule};

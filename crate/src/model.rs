@@ -34,6 +34,25 @@ pub struct Model {
     state: State,
     /// Metadata props of the ONNX file (accuracy, seed, …), for display.
     metadata: Vec<(String, String)>,
+    /// The C1 and C3 activations, if the model has such layers: their ONNX value names,
+    /// the unoptimised graph to build a plan from, and that plan once built.
+    maps: Option<MapsSource>,
+}
+
+/// Where the feature maps come from: the same parsed graph, with intermediate outputs.
+struct MapsSource {
+    names: [String; 2],
+    graph: InferenceModel,
+    state: Option<State>,
+}
+
+/// One layer's activations for one digit: `channels` maps of `height` x `width`, channel-major.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FeatureMap {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub data: Vec<f32>,
 }
 
 impl std::fmt::Debug for Model {
@@ -70,13 +89,23 @@ impl Model {
             .map_err(|e| Error::Model(format!("the ONNX graph could not be loaded ({})", root_cause(&e))))?;
         let model = model
             .with_input_fact(0, f32::fact([1, 1, INPUT_SIDE, INPUT_SIDE]).into())
-            .and_then(|m| m.into_optimized())
             .map_err(|e| {
                 Error::Model(format!(
                     "the model does not accept a float32 [1,1,32,32] input ({})",
                     root_cause(&e)
                 ))
             })?;
+        let maps = feature_map_names(graph).map(|names| MapsSource {
+            names,
+            graph: model.clone(),
+            state: None,
+        });
+        let model = model.into_optimized().map_err(|e| {
+            Error::Model(format!(
+                "the model does not accept a float32 [1,1,32,32] input ({})",
+                root_cause(&e)
+            ))
+        })?;
         let out_fact = model
             .output_fact(0)
             .map_err(|e| Error::Model(format!("the model has no output ({})", root_cause(&e))))?;
@@ -96,6 +125,7 @@ impl Model {
             _plan: plan,
             state,
             metadata,
+            maps,
         };
         loaded.check_runs()?;
         Ok(loaded)
@@ -108,18 +138,7 @@ impl Model {
 
     /// Runs the network on one 32x32 input (row-major, 0 = background, 1 = ink).
     pub fn predict(&mut self, input: &[f32]) -> Result<[f32; CLASSES], Error> {
-        if input.len() != INPUT_LEN {
-            return Err(Error::Input(format!(
-                "the network input must hold {INPUT_LEN} values (32x32), got {}",
-                input.len()
-            )));
-        }
-        if let Some(i) = input.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Input(format!(
-                "the network input holds a non-finite value ({}) at index {i}",
-                input[i]
-            )));
-        }
+        check_input(input)?;
         let tensor = Tensor::from_shape(&[1, 1, INPUT_SIDE, INPUT_SIDE], input)
             .map_err(|e| Error::Internal(format!("input tensor: {e}")))?;
         let outputs = self
@@ -144,6 +163,67 @@ impl Model {
         Ok(probs)
     }
 
+    /// Whether the model has convolution layers whose activations [`Model::feature_maps`] can show.
+    pub fn has_feature_maps(&self) -> bool {
+        self.maps.is_some()
+    }
+
+    /// The activations of the first two convolution layers (C1 and C3 in LeNet-5, after their
+    /// activation function) for one 32x32 input, read from the same graph as [`Model::predict`].
+    ///
+    /// The plan with these intermediate outputs is built on first use, so a page that never
+    /// shows the maps never pays for it, and `predict` keeps its single-output plan.
+    pub fn feature_maps(&mut self, input: &[f32]) -> Result<[FeatureMap; 2], Error> {
+        check_input(input)?;
+        let Some(maps) = self.maps.as_mut() else {
+            return Err(Error::Model(
+                "this model has no convolution layers whose feature maps could be shown".into(),
+            ));
+        };
+        if maps.state.is_none() {
+            let build = || -> TractResult<State> {
+                let mut graph = maps.graph.clone();
+                graph.select_outputs_by_name(maps.names.iter())?;
+                let plan = graph.into_optimized()?.into_runnable()?;
+                SimpleState::new(&plan)
+            };
+            let state = build()
+                .map_err(|e| Error::Model(format!("the feature maps could not be prepared ({})", root_cause(&e))))?;
+            maps.state = Some(state);
+        }
+        let state = maps
+            .state
+            .as_mut()
+            .ok_or_else(|| Error::Internal("no feature-map plan".into()))?;
+        let tensor = Tensor::from_shape(&[1, 1, INPUT_SIDE, INPUT_SIDE], input)
+            .map_err(|e| Error::Internal(format!("input tensor: {e}")))?;
+        let outputs = state
+            .run(tvec![tensor.into_tvalue()])
+            .map_err(|e| Error::Internal(format!("inference failed: {}", root_cause(&e))))?;
+        let read = |k: usize| -> Result<FeatureMap, Error> {
+            let t = outputs
+                .get(k)
+                .ok_or_else(|| Error::Internal("a feature map is missing".into()))?;
+            let data = t
+                .try_as_plain_ram()
+                .and_then(|v| v.as_slice::<f32>())
+                .map_err(|e| Error::Internal(format!("feature map is not float32: {e}")))?;
+            match *t.shape() {
+                [1, channels, height, width] => Ok(FeatureMap {
+                    channels,
+                    height,
+                    width,
+                    data: data.to_vec(),
+                }),
+                ref other => Err(Error::Model(format!(
+                    "the layer `{}` has shape {other:?}, not [1,C,H,W]",
+                    maps.names[k]
+                ))),
+            }
+        };
+        Ok([read(0)?, read(1)?])
+    }
+
     /// A model can have the right shapes and still be broken (NaN weights, no softmax):
     /// run it once on a blank input and check that it returns a probability distribution.
     fn check_runs(&mut self) -> Result<(), Error> {
@@ -166,6 +246,44 @@ impl Model {
         }
         Ok(())
     }
+}
+
+fn check_input(input: &[f32]) -> Result<(), Error> {
+    if input.len() != INPUT_LEN {
+        return Err(Error::Input(format!(
+            "the network input must hold {INPUT_LEN} values (32x32), got {}",
+            input.len()
+        )));
+    }
+    if let Some(i) = input.iter().position(|v| !v.is_finite()) {
+        return Err(Error::Input(format!(
+            "the network input holds a non-finite value ({}) at index {i}",
+            input[i]
+        )));
+    }
+    Ok(())
+}
+
+/// The ONNX value names of the first two convolutions' activations (C1 and C3 in LeNet-5).
+///
+/// Our exporter names them `c1_relu` and `c3_relu`; for other models, the output of the first two
+/// `Conv` nodes, taken after an element-wise activation that directly follows (ONNX lists nodes
+/// in topological order). `None` if the graph has fewer than two convolutions.
+fn feature_map_names(graph: &tract_onnx::pb::GraphProto) -> Option<[String; 2]> {
+    let named = |n: &str| graph.node.iter().find(|node| node.name == n)?.output.first().cloned();
+    if let (Some(c1), Some(c3)) = (named("c1_relu"), named("c3_relu")) {
+        return Some([c1, c3]);
+    }
+    const ACTIVATIONS: [&str; 5] = ["Relu", "Tanh", "Sigmoid", "LeakyRelu", "Clip"];
+    let mut convs = graph.node.iter().filter(|n| n.op_type == "Conv").filter_map(|conv| {
+        let out = conv.output.first()?;
+        let users: Vec<_> = graph.node.iter().filter(|n| n.input.iter().any(|i| i == out)).collect();
+        match users.as_slice() {
+            [act] if ACTIVATIONS.contains(&act.op_type.as_str()) => act.output.first().cloned(),
+            _ => Some(out.clone()),
+        }
+    });
+    Some([convs.next()?, convs.next()?])
 }
 
 /// Checks the declared graph inputs/outputs by name and rank before tract analyses the graph,

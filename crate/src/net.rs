@@ -320,6 +320,17 @@ impl Workspace {
         self.cap
     }
 
+    /// C1 activations (after ReLU) of the last forward pass, `[6][n][28][28]`: for one digit,
+    /// the channel-major maps the page shows.
+    pub fn c1(&self) -> &[f32] {
+        &self.z1[..C1 * self.n * H1 * H1]
+    }
+
+    /// C3 activations (after ReLU) of the last forward pass, `[16][n][10][10]`.
+    pub fn c3(&self) -> &[f32] {
+        &self.z3[..C3 * self.n * H3 * H3]
+    }
+
     /// Forward pass over `inputs` (`n` digits of 32x32); fills [`Workspace::probs`].
     pub fn forward(&mut self, params: &Params, inputs: &[f32]) {
         let n = inputs.len() / INPUT;

@@ -169,6 +169,9 @@ pub struct Component {
     /// Sum of x and y over the solid pixels, for the centroid.
     pub sum_x: f64,
     pub sum_y: f64,
+    /// Sums of x*y and y*y, for the stroke's slant.
+    pub sum_xy: f64,
+    pub sum_yy: f64,
 }
 
 impl Component {
@@ -184,6 +187,7 @@ impl Component {
 pub struct Components {
     pub labels: Vec<u32>,
     pub list: Vec<Component>,
+    width: usize,
 }
 
 impl Components {
@@ -211,6 +215,8 @@ impl Components {
                 boundary: 0,
                 sum_x: 0.0,
                 sum_y: 0.0,
+                sum_xy: 0.0,
+                sum_yy: 0.0,
             };
             let (mut x0, mut y0, mut x1, mut y1) = (sx, sy, sx, sy);
             labels[start] = label;
@@ -220,6 +226,8 @@ impl Components {
                 c.area += 1;
                 c.sum_x += x as f64;
                 c.sum_y += y as f64;
+                c.sum_xy += x as f64 * y as f64;
+                c.sum_yy += y as f64 * y as f64;
                 x0 = x0.min(x);
                 x1 = x1.max(x);
                 y0 = y0.min(y);
@@ -253,7 +261,7 @@ impl Components {
             };
             list.push(c);
         }
-        let mut found = Components { labels, list };
+        let mut found = Components { labels, list, width: w };
         found.drop_specks(w.min(h));
         found
     }
@@ -285,6 +293,96 @@ impl Components {
             *l = remap[*l as usize];
         }
         self.list = kept;
+    }
+
+    /// Width of the labelled canvas.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Moves the pixels of stroke `label` for which `goes(x, y)` holds into a new stroke and
+    /// returns its label (`None` if no pixel, or every pixel, goes). Both strokes' statistics
+    /// are recomputed; a cut edge counts as boundary, as if the pen had lifted there.
+    pub fn split_off(&mut self, label: u32, goes: impl Fn(usize, usize) -> bool) -> Option<u32> {
+        let idx = (label as usize).checked_sub(1)?;
+        let r = self.list.get(idx)?.rect;
+        let new = self.list.len() as u32 + 1;
+        let (mut moved, mut kept) = (0, 0);
+        for y in r.y..r.bottom() {
+            for x in r.x..r.right() {
+                let i = y * self.width + x;
+                if self.labels[i] == label {
+                    if goes(x, y) {
+                        self.labels[i] = new;
+                        moved += 1;
+                    } else {
+                        kept += 1;
+                    }
+                }
+            }
+        }
+        if moved == 0 || kept == 0 {
+            // Undo: nothing to split.
+            for l in self.labels[r.y * self.width..r.bottom() * self.width].iter_mut() {
+                if *l == new {
+                    *l = label;
+                }
+            }
+            return None;
+        }
+        let old = self.stats(label, r);
+        let part = self.stats(new, r);
+        self.list[idx] = old;
+        self.list.push(part);
+        Some(new)
+    }
+
+    /// Statistics of the pixels labelled `label` inside `within`.
+    fn stats(&self, label: u32, within: Rect) -> Component {
+        let w = self.width;
+        let h = self.labels.len() / w.max(1);
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        let mut c = Component {
+            rect: Rect::default(),
+            area: 0,
+            boundary: 0,
+            sum_x: 0.0,
+            sum_y: 0.0,
+            sum_xy: 0.0,
+            sum_yy: 0.0,
+        };
+        for y in within.y..within.bottom() {
+            for x in within.x..within.right() {
+                let i = y * w + x;
+                if self.labels[i] != label {
+                    continue;
+                }
+                c.area += 1;
+                c.sum_x += x as f64;
+                c.sum_y += y as f64;
+                c.sum_xy += x as f64 * y as f64;
+                c.sum_yy += y as f64 * y as f64;
+                let edge = x == 0
+                    || y == 0
+                    || x + 1 == w
+                    || y + 1 == h
+                    || self.labels[i - 1] != label
+                    || self.labels[i + 1] != label
+                    || self.labels[i - w] != label
+                    || self.labels[i + w] != label;
+                c.boundary += usize::from(edge);
+                (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+            }
+        }
+        if c.area > 0 {
+            c.rect = Rect {
+                x: x0,
+                y: y0,
+                width: x1 - x0 + 1,
+                height: y1 - y0 + 1,
+            };
+        }
+        c
     }
 
     /// No stroke left: the canvas is empty for recognition.

@@ -21,13 +21,81 @@ pub struct Recognizer {
     inner: crate::Recognizer,
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A box on the canvas, in canvas pixels. */
+export interface Rect { x: number; y: number; width: number; height: number; }
+/** What `recognize` read: the whole drawing as one digit. */
+export interface Recognition {
+  /** No ink (or only specks): `digit` is null. */
+  empty: boolean;
+  digit: number | null;
+  /** Probability of `digit` (0 when empty). */
+  confidence: number;
+  /** Softmax over 0-9 (all zero when empty). */
+  probabilities: number[];
+  /** The 32x32 input the network saw, row-major, 0 = background, 1 = ink. */
+  input: Float32Array;
+  /** Where the ink is (null when empty). */
+  rect: Rect | null;
+  /** The reading passes the reject rule (false when empty): show "not sure" otherwise. */
+  sure: boolean;
+  runnerUp: number | null;
+  runnerUpConfidence: number;
+}
+/** One digit of a written number. */
+export interface NumberDigit extends Rect {
+  digit: number;
+  confidence: number;
+  sure: boolean;
+  runnerUp: number;
+  runnerUpConfidence: number;
+}
+/** What `recognizeNumber` read: digits left to right; `text` is "" on an empty pad. */
+export interface NumberReading { text: string; digits: NumberDigit[]; }
+/** One layer's activations: `channels` maps of height x width, channel-major. */
+export interface FeatureMap { channels: number; height: number; width: number; data: Float32Array; }
+/** C1 (6 maps of 28x28) and C3 (16 maps of 10x10) in LeNet-5, after their activation. */
+export interface FeatureMaps { c1: FeatureMap; c3: FeatureMap; }
+"#;
+
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Recognized<'a> {
     empty: bool,
     digit: Option<u8>,
     confidence: f32,
     probabilities: &'a [f32],
     rect: Option<crate::preprocess::Rect>,
+    sure: bool,
+    runner_up: Option<u8>,
+    runner_up_confidence: f32,
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // `null` (not `undefined`) for absent values, as documented; plain objects, not `Map`s
+    // (`#[serde(flatten)]` serialises as a map).
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| JsError::new(&format!("internal error: {e}")))
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(target, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| JsError::new("internal error: could not build the result object"))
+}
+
+fn feature_map_to_js(map: &crate::model::FeatureMap) -> Result<JsValue, JsError> {
+    let obj = JsValue::from(js_sys::Object::new());
+    set(&obj, "channels", &JsValue::from(map.channels as u32))?;
+    set(&obj, "height", &JsValue::from(map.height as u32))?;
+    set(&obj, "width", &JsValue::from(map.width as u32))?;
+    set(&obj, "data", &js_sys::Float32Array::from(map.data.as_slice()))?;
+    Ok(obj)
 }
 
 #[wasm_bindgen]
@@ -41,8 +109,9 @@ impl Recognizer {
         })
     }
 
-    /// Recognises the drawing in RGBA pixels (`ImageData.data`) of a `width` x `height` canvas.
-    /// Returns `{ empty, digit, confidence, probabilities, input, rect }`.
+    /// Recognises the drawing in RGBA pixels (`ImageData.data`) of a `width` x `height` canvas
+    /// as one digit.
+    #[wasm_bindgen(unchecked_return_type = "Recognition")]
     pub fn recognize(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsError> {
         let r = self
             .inner
@@ -54,15 +123,41 @@ impl Recognizer {
             confidence: r.confidence,
             probabilities: &r.probabilities,
             rect: r.rect,
+            sure: r.sure,
+            runner_up: r.runner_up,
+            runner_up_confidence: r.runner_up_confidence,
         };
-        // `digit: null` (not `undefined`) on an empty pad, as documented.
-        let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-        let value = serde::Serialize::serialize(&out, &serializer).map_err(|e| JsError::new(&e.to_string()))?;
+        let value = to_js(&out)?;
         // A typed array is both faster and handier for drawing than a JS array of 1024 numbers.
-        let input = js_sys::Float32Array::from(r.input.as_slice());
-        js_sys::Reflect::set(&value, &JsValue::from_str("input"), &input)
-            .map_err(|_| JsError::new("internal error: could not attach the input"))?;
+        set(&value, "input", &js_sys::Float32Array::from(r.input.as_slice()))?;
         Ok(value)
+    }
+
+    /// Reads the drawing as a number: digits left to right with their boxes in canvas pixels.
+    #[wasm_bindgen(js_name = recognizeNumber, unchecked_return_type = "NumberReading")]
+    pub fn recognize_number(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsError> {
+        let reading = self
+            .inner
+            .recognize_number(rgba, width as usize, height as usize)
+            .map_err(js_error)?;
+        to_js(&reading)
+    }
+
+    /// The C1 and C3 feature maps (after activation) for a 32x32 input such as `recognize`'s
+    /// `input`. Throws if the model has no such layers (see `hasFeatureMaps`).
+    #[wasm_bindgen(js_name = featureMaps, unchecked_return_type = "FeatureMaps")]
+    pub fn feature_maps(&mut self, input: &[f32]) -> Result<JsValue, JsError> {
+        let [c1, c3] = self.inner.feature_maps(input).map_err(js_error)?;
+        let obj = JsValue::from(js_sys::Object::new());
+        set(&obj, "c1", &feature_map_to_js(&c1)?)?;
+        set(&obj, "c3", &feature_map_to_js(&c3)?)?;
+        Ok(obj)
+    }
+
+    /// Whether `featureMaps` works with this model (it needs two convolution layers).
+    #[wasm_bindgen(getter, js_name = hasFeatureMaps)]
+    pub fn has_feature_maps(&self) -> bool {
+        self.inner.has_feature_maps()
     }
 
     /// The raw network on a ready 32x32 input (`Float32Array(1024)`); returns `Float32Array(10)`.
@@ -71,6 +166,7 @@ impl Recognizer {
     }
 
     /// The model's ONNX metadata as `{ key: value }`.
+    #[wasm_bindgen(unchecked_return_type = "Record<string, string>")]
     pub fn metadata(&self) -> Result<JsValue, JsError> {
         let map: std::collections::BTreeMap<&str, &str> = self
             .inner

@@ -67,3 +67,38 @@ fn bad_pixels_and_inputs_throw() {
     assert_eq!(p.len(), 10);
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
 }
+
+#[wasm_bindgen_test]
+fn reads_numbers_and_feature_maps_as_js_objects() {
+    let mut r = Recognizer::new(MODEL).expect("model");
+    let (w, h) = (420usize, 200usize);
+    let mut c = common::blank(w, h, common::DARK_ON_LIGHT);
+    let mut strokes = common::place(&common::digit_strokes(4), 20.0, 25.0, 150.0);
+    strokes.extend(common::place(&common::digit_strokes(2), 150.0, 25.0, 150.0));
+    strokes.extend(common::place(&common::digit_strokes(7), 270.0, 25.0, 150.0));
+    common::draw(&mut c, w, h, &strokes, 14.0, common::DARK_ON_LIGHT);
+    let reading = r.recognize_number(&c, w as u32, h as u32).expect("recognizeNumber");
+    assert_eq!(field(&reading, "text").as_string().as_deref(), Some("427"));
+    let digits = js_sys::Array::from(&field(&reading, "digits"));
+    assert_eq!(digits.length(), 3);
+    for key in ["digit", "confidence", "sure", "runnerUp", "x", "y", "width", "height"] {
+        assert!(!field(&digits.get(0), key).is_undefined(), "digit has no {key}");
+    }
+    let one = r.recognize(&c, w as u32, h as u32).expect("recognize");
+    assert!(!field(&one, "sure").is_undefined() && !field(&one, "runnerUp").is_undefined());
+
+    assert!(r.has_feature_maps());
+    let maps = r.feature_maps(&[0.5; 1024]).expect("featureMaps");
+    for (layer, channels, side) in [("c1", 6, 28), ("c3", 16, 10)] {
+        let m = field(&maps, layer);
+        assert_eq!(field(&m, "channels").as_f64(), Some(channels as f64));
+        assert_eq!(field(&m, "width").as_f64(), Some(side as f64));
+        let data = js_sys::Float32Array::from(field(&m, "data"));
+        assert_eq!(data.length(), (channels * side * side) as u32);
+    }
+    assert!(r.feature_maps(&[f32::NAN; 1024]).is_err());
+    let empty = r
+        .recognize_number(&common::blank(50, 50, common::DARK_ON_LIGHT), 50, 50)
+        .unwrap();
+    assert_eq!(field(&empty, "text").as_string().as_deref(), Some(""));
+}

@@ -153,3 +153,60 @@ pub fn mini_mnist() -> PathBuf {
 pub fn skip(test: &str, why: &str) {
     eprintln!("SKIPPED ({why}): {test}");
 }
+
+/// Strokes in a unit pad (x right, y down), as the JSON fixtures store them.
+pub type Strokes = Vec<Vec<(f32, f32)>>;
+
+#[cfg(not(target_arch = "wasm32"))]
+/// The drawings of a stroke fixture in `tests/e2e/fixtures/` (`strokes.json`: key `digits`,
+/// tag = the label; `nondigits.json`: key `drawings`, tag = the kind), as (tag, strokes).
+pub fn stroke_fixture(file: &str) -> Vec<(String, Strokes)> {
+    let path = repo_root().join("tests/e2e/fixtures").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let json: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+    let (key, tag) = if json.get("digits").is_some() {
+        ("digits", "label")
+    } else {
+        ("drawings", "kind")
+    };
+    json[key]
+        .as_array()
+        .expect("fixture entries")
+        .iter()
+        .map(|d| {
+            let tag = match &d[tag] {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let strokes = d["strokes"]
+                .as_array()
+                .expect("strokes")
+                .iter()
+                .map(|s| {
+                    s.as_array()
+                        .expect("points")
+                        .iter()
+                        .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
+                        .collect()
+                })
+                .collect();
+            (tag, strokes)
+        })
+        .collect()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// Draws unit-pad strokes on a transparent `side` x `side` canvas with the page's pen (side/14).
+pub fn render_pad(strokes: &Strokes, side: usize) -> Vec<u8> {
+    let mut c = blank(side, side, TRANSPARENT);
+    let pen = side as f32 / 14.0;
+    draw(
+        &mut c,
+        side,
+        side,
+        &place(strokes, 0.0, 0.0, side as f32),
+        pen,
+        TRANSPARENT,
+    );
+    c
+}
