@@ -10,6 +10,7 @@ pub mod error;
 pub mod model;
 pub mod net;
 pub mod onnx_export;
+pub mod onnx_ops;
 pub mod preprocess;
 pub mod recognizer;
 pub mod segment;

@@ -69,7 +69,7 @@ impl Model {
         if bytes.is_empty() {
             return Err(Error::Model("the model file is empty".into()));
         }
-        let onnx = tract_onnx::onnx();
+        let onnx = crate::onnx_ops::onnx();
         let proto = onnx
             .proto_model_for_read(&mut Cursor::new(bytes))
             .map_err(|e| Error::Model(format!("not a readable ONNX file ({})", root_cause(&e))))?;
@@ -78,6 +78,14 @@ impl Model {
             .as_ref()
             .ok_or_else(|| Error::Model("the ONNX file has no graph".into()))?;
         check_declared_io(graph)?;
+        let unknown = crate::onnx_ops::unsupported(graph);
+        if !unknown.is_empty() {
+            return Err(Error::Model(format!(
+                "the model uses operators this recognizer does not run: {} (it runs {})",
+                unknown.join(", "),
+                crate::onnx_ops::SUPPORTED.join(", ")
+            )));
+        }
         let metadata = proto
             .metadata_props
             .iter()

@@ -6,7 +6,8 @@
 //! can be read by name.
 
 use prost::Message;
-use tract_onnx::pb;
+/// The ONNX protobuf types (tract's own), for callers that build or edit models.
+pub use tract_onnx::pb;
 
 use crate::net::Params;
 

@@ -230,16 +230,57 @@ fn feature_maps_are_found_in_models_named_otherwise_and_refused_without_convolut
     let [c1, c3] = renamed.feature_maps(&vec![0.5; INPUT]).unwrap();
     assert_eq!((c1.channels, c3.channels), (6, 16));
 
-    // Turn the convolutions into something else: the maps are gone, recognition still works.
-    let graph = proto.graph.as_mut().unwrap();
-    for node in graph.node.iter_mut().filter(|n| n.op_type == "Conv") {
+    // A model the recognizer cannot run is refused up front, naming the operator.
+    let mut odd = proto.clone();
+    for node in odd
+        .graph
+        .as_mut()
+        .unwrap()
+        .node
+        .iter_mut()
+        .filter(|n| n.op_type == "Conv")
+    {
         node.op_type = "ConvTranspose".into();
     }
-    if let Ok(mut r) = Recognizer::new(&proto.encode_to_vec()) {
-        assert!(!r.has_feature_maps());
-        let err = r.feature_maps(&vec![0.5; INPUT]).unwrap_err();
-        assert!(err.to_string().contains("no convolution"), "{err}");
-    }
+    let err = Recognizer::new(&odd.encode_to_vec()).unwrap_err().to_string();
+    assert!(err.contains("ConvTranspose") && err.contains("does not run"), "{err}");
+
+    // A model without convolutions (logistic regression on the pixels) still recognises, but
+    // has no feature maps to show.
+    use lenet5::onnx_export::pb;
+    let g = proto.graph.as_mut().unwrap();
+    let node = |op: &str, inputs: &[&str], output: &str, attribute: Vec<pb::AttributeProto>| pb::NodeProto {
+        name: output.into(),
+        op_type: op.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        attribute,
+        ..Default::default()
+    };
+    let weights = |name: &str, dims: Vec<i64>, len: usize| pb::TensorProto {
+        name: name.into(),
+        dims,
+        data_type: pb::tensor_proto::DataType::Float as i32,
+        float_data: (0..len).map(|i| ((i * 7919) % 13) as f32 * 0.01 - 0.06).collect(),
+        ..Default::default()
+    };
+    let trans_b = pb::AttributeProto {
+        name: "transB".into(),
+        i: 1,
+        r#type: pb::attribute_proto::AttributeType::Int as i32,
+        ..Default::default()
+    };
+    g.node = vec![
+        node("Flatten", &["input"], "flat", vec![]),
+        node("Gemm", &["flat", "w", "b"], "logits", vec![trans_b]),
+        node("Softmax", &["logits"], "probabilities", vec![]),
+    ];
+    g.initializer = vec![weights("w", vec![10, 1024], 10 * 1024), weights("b", vec![10], 10)];
+    let mut flat = Recognizer::new(&proto.encode_to_vec()).expect("a conv-free model honours the contract");
+    assert!(!flat.has_feature_maps());
+    let err = flat.feature_maps(&vec![0.5; INPUT]).unwrap_err();
+    assert!(err.to_string().contains("no convolution"), "{err}");
+    assert!(flat.predict(&vec![0.5; INPUT]).is_ok());
 }
 
 #[test]
