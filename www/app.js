@@ -1,9 +1,20 @@
 // The page: loads the WebAssembly recognizer and the LeNet-5 model, wires the
-// drawing pad to live recognition, and reports every failure in #status.
+// drawing pad to live recognition (the whole pad as a number in #number, the
+// whole ink as one digit in #prediction, the feature maps), and reports every
+// failure in #status.
 //
-// Query parameters: ?model=URL loads another model file (relative to the page).
+// Query parameters: ?model=URL loads another model file (relative to the page);
+// ?pen=thin|medium|bold|marker picks the pen width (the setting writes it back
+// into the address, and nowhere else).
 import { DrawingPad } from './pad.js';
 import { Readings } from './readings.js';
+import { NumberView, normalizeReading, plain, readingFromDigit } from './number.js';
+import { UnsureView } from './unsure.js';
+import { FeatureMapsView } from './maps.js';
+import { HintView } from './hints.js';
+import { Announcer } from './announce.js';
+import { ModelPicker } from './model-picker.js';
+import { registerServiceWorker } from './offline.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -12,7 +23,17 @@ const els = {
   clear: $('clear'),
   undo: $('undo'),
   status: $('status'),
+  strokeWidth: $('stroke-width'),
 };
+
+/**
+ * Pen widths as a fraction of the pad's shorter side. Medium is the default: on the
+ * stroke fixture drawn through the page it reads more digits than a bolder pen (numbers
+ * written on a wide pad have digits smaller than the pad, where a bold pen fills loops).
+ */
+const PENS = { thin: 1 / 32, medium: 1 / 22, bold: 1 / 14, marker: 1 / 9 };
+/** A model file larger than this is not a LeNet-5 (ours is 0.25 MB): refuse before reading it. */
+const MAX_MODEL_BYTES = 100 * 1024 * 1024;
 
 const readings = new Readings({
   prediction: $('prediction'),
@@ -21,11 +42,17 @@ const readings = new Readings({
   probabilities: $('probabilities'),
   preview: $('preview'),
   timing: $('timing'),
-  miniDigit: $('mini-digit'),
-  miniConfidence: $('mini-confidence'),
 });
+const numberView = new NumberView({ number: $('number'), boxes: $('digit-boxes') });
+const unsure = new UnsureView($('unsure'));
+const hint = new HintView($('hint'));
+const maps = new FeatureMapsView({ panel: $('maps'), c1: $('maps-c1'), c3: $('maps-c3'), note: $('maps-note') });
+const announcer = new Announcer($('announce'));
 
-let recognizer = null;
+let wasm = null;
+let recognizer = null; // the one in use
+let builtIn = null; // { recognizer, label, message }
+let custom = null; // { recognizer, name, size }, while a model of your own is in use
 let readyMessage = '';
 let recognitionFailed = false;
 let loadFailed = false;
@@ -47,52 +74,115 @@ function errorText(err) {
 
 function fail(message, err) {
   loadFailed = true;
-  readings.reset('Recognition unavailable');
+  resetReadings('Recognition unavailable');
   setStatus(message, 'error');
   document.body.dataset.ready = 'error';
   if (err !== undefined) console.error(message, err);
 }
 
-const pad = new DrawingPad(els.pad, { onRender: () => update() });
+const pad = new DrawingPad(els.pad, { onRender: ({ live }) => update(live), widthRatio: PENS[initialPen()] });
 
 /** Called after every render of the pad: refresh the controls and the readings. */
-function update() {
+function update(live = false) {
   const empty = pad.isEmpty;
   els.frame.dataset.empty = String(empty);
   els.clear.disabled = empty;
   els.undo.disabled = empty || pad.isDrawing;
-  recognize();
-}
-
-function recognize() {
-  if (pad.isEmpty) {
-    readings.reset(idleMessage());
-    markRecognized();
+  if (live && !empty && recognizer && performance.now() < nextLiveRead) {
+    // Reading a large pad can take longer than a frame: while the pen moves, read at most
+    // half the time, so drawing stays smooth; the last position is read when the pen
+    // rests or lifts.
+    clearTimeout(trailingRead);
+    trailingRead = setTimeout(() => pad.isDrawing && recognize(true), nextLiveRead - performance.now());
     return;
   }
-  if (!recognizer) {
-    // The model is still loading (or failed): nothing to read with yet.
-    readings.reset(idleMessage());
+  recognize(live);
+}
+
+let nextLiveRead = 0;
+let trailingRead = 0;
+
+function resetReadings(message) {
+  readings.reset(message);
+  numberView.reset();
+  unsure.reset();
+  hint.reset();
+  maps.request(null, pad.version);
+}
+
+/**
+ * The part of the pad to read: the columns with ink, at least as wide as the pad is tall.
+ * (The recognizer's thresholds depend on the canvas's shorter side, which stays the same.)
+ */
+function readRegion() {
+  const { width, height } = els.pad;
+  const span = pad.inkSpan();
+  if (!span || width <= height) return { x: 0, width, height };
+  const need = Math.max(height, span[1] - span[0]);
+  if (need >= width) return { x: 0, width, height };
+  const x = Math.round(Math.min(Math.max(0, (span[0] + span[1] - need) / 2), width - need));
+  return { x, width: need, height };
+}
+
+function recognize(live) {
+  clearTimeout(trailingRead);
+  if (pad.isEmpty || !recognizer) {
+    // Nothing drawn, or the model is still loading (or failed): nothing to read.
+    resetReadings(idleMessage());
+    announcer.say('');
     markRecognized();
     return;
   }
   const { width, height } = els.pad;
+  const t0 = performance.now();
   try {
-    const pixels = pad.ctx.getImageData(0, 0, width, height).data;
-    const t0 = performance.now();
-    const out = recognizer.recognize(pixels, width, height);
-    readings.show(out, performance.now() - t0);
+    // One read of the pixels for both readings.
+    const region = readRegion();
+    const pixels = pad.ctx.getImageData(region.x, 0, region.width, region.height).data;
+    const t1 = performance.now();
+    const out = recognizer.recognize(pixels, region.width, region.height);
+    const t2 = performance.now();
+    const number =
+      typeof recognizer.recognizeNumber === 'function'
+        ? normalizeReading(recognizer.recognizeNumber(pixels, region.width, region.height))
+        : readingFromDigit(out);
+    const t3 = performance.now();
+    // Back to whole-pad coordinates.
+    if (out.rect) out.rect.x += region.x;
+    for (const d of number.digits) d.x += region.x;
+    readings.show(out, t2 - t1);
+    if (!out.empty) readings.el.timing.textContent = timingText(t2 - t1, t3 - t2);
+    numberView.show(number, width, height);
+    unsure.show(out, number);
+    hint.show(out, number, { width, height, lineWidth: pad.lineWidth });
+    maps.request(out.empty ? null : out.input, pad.version);
+    if (live) announcer.hold();
+    else announcer.say(announcement(out, number));
     if (recognitionFailed) {
       recognitionFailed = false;
       setStatus(readyMessage, 'ready');
     }
   } catch (err) {
     recognitionFailed = true;
-    readings.reset('');
+    resetReadings('');
     setStatus(`Could not read the drawing: ${errorText(err)}`, 'warning');
     console.error('recognize failed', err);
   }
+  const end = performance.now();
+  nextLiveRead = end + (end - t0);
   markRecognized();
+}
+
+function timingText(oneMs, numberMs) {
+  const mapsMs = maps.lastMs > 0 ? `, feature maps ${maps.lastMs.toFixed(1)} ms` : '';
+  return `This reading took ${oneMs.toFixed(1)} ms as one digit, ${numberMs.toFixed(1)} ms as a number${mapsMs}.`;
+}
+
+/** What a screen reader says once the drawing settles. */
+function announcement(out, number) {
+  if (out.empty || number.text === '') return out.empty ? '' : 'No digit found';
+  const doubt = unsure.text ? ` ${unsure.text}` : '';
+  return `Reads ${number.text}.${doubt}`;
 }
 
 function idleMessage() {
@@ -104,6 +194,23 @@ function idleMessage() {
 function markRecognized() {
   els.pad.dataset.recognized = String(pad.version);
 }
+
+// --- pen width: in memory and in the address (?pen=), nowhere else ------------
+
+function initialPen() {
+  const pen = new URLSearchParams(location.search).get('pen');
+  return pen && Object.hasOwn(PENS, pen) ? pen : 'medium';
+}
+
+els.strokeWidth.value = initialPen();
+els.strokeWidth.addEventListener('change', () => {
+  const pen = Object.hasOwn(PENS, els.strokeWidth.value) ? els.strokeWidth.value : 'medium';
+  pad.setWidthRatio(PENS[pen]);
+  const url = new URL(location.href);
+  if (pen === 'medium') url.searchParams.delete('pen');
+  else url.searchParams.set('pen', pen);
+  history.replaceState(history.state, '', url);
+});
 
 pad.fit(true);
 
@@ -123,11 +230,85 @@ function formatBytes(n) {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 }
 
+// --- models: the built-in one, and one of your own ----------------------------
+
+const picker = new ModelPicker(
+  { input: $('model-file'), builtin: $('builtin-model'), overlay: $('drop-overlay'), name: $('model-name') },
+  { onFile: (file) => useFile(file), onBuiltin: () => useBuiltIn() },
+);
+
+/** Make `r` the recognizer in use and re-read the drawing with it. */
+function switchTo(r, message) {
+  recognizer = r;
+  maps.setRecognizer(r);
+  readyMessage = message;
+  recognitionFailed = false;
+  setStatus(message, 'ready');
+  update();
+}
+
+function accuracyOf(r) {
+  try {
+    const acc = Number(plain(r.metadata())?.accuracy);
+    return acc > 0 && acc <= 1 ? `, ${(acc * 100).toFixed(2)}% on the MNIST test set` : '';
+  } catch {
+    return '';
+  }
+}
+
+let loadingFile = 0; // the latest file being loaded: an older one finishing late is dropped
+
+async function useFile(file) {
+  const name = file.name || 'the file';
+  if (!wasm || !builtIn) {
+    setStatus(`Could not use ${name}: the recognizer has not loaded yet.`, loadFailed ? 'error' : 'warning');
+    return;
+  }
+  if (file.size > MAX_MODEL_BYTES) {
+    setStatus(`Could not use ${name}: it is ${formatBytes(file.size)}, far larger than a LeNet-5 model.`, 'warning');
+    return;
+  }
+  const ticket = ++loadingFile;
+  setStatus(`Loading ${name}…`, 'loading');
+  let r;
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (ticket !== loadingFile) return;
+    r = new wasm.Recognizer(bytes);
+  } catch (err) {
+    if (ticket !== loadingFile) return;
+    // The model in use stays.
+    setStatus(`Could not use ${name}: ${errorText(err)}`, 'warning');
+    console.warn(`Could not use ${name}`, err);
+    return;
+  }
+  if (ticket !== loadingFile) {
+    r.free?.();
+    return;
+  }
+  const previous = custom?.recognizer;
+  custom = { recognizer: r, name, size: file.size };
+  picker.showModel(`your ${name} (${formatBytes(file.size)}${accuracyOf(r)})`, { custom: true });
+  switchTo(r, `Using your model ${name} (${formatBytes(file.size)})`);
+  previous?.free?.();
+}
+
+function useBuiltIn() {
+  loadingFile += 1; // a file still loading is no longer wanted
+  if (!builtIn) return;
+  const previous = custom?.recognizer;
+  custom = null;
+  picker.showModel(builtIn.label, { custom: false });
+  switchTo(builtIn.recognizer, 'Using the built-in model again');
+  previous?.free?.();
+  $('model-file').focus();
+}
+
 async function loadWasm() {
   try {
-    const wasm = await import('./pkg/lenet5.js');
-    await wasm.default();
-    return wasm;
+    const module = await import('./pkg/lenet5.js');
+    await module.default();
+    return module;
   } catch (err) {
     throw Object.assign(
       new Error(
@@ -175,19 +356,24 @@ async function main() {
     fail(failures.map(errorText).join(' '), failures.length === 1 ? failures[0] : failures);
     return;
   }
-  const wasm = wasmResult.value;
   const bytes = modelResult.value;
+  let r;
   try {
-    recognizer = new wasm.Recognizer(bytes);
+    r = new wasmResult.value.Recognizer(bytes);
   } catch (err) {
     throw new Error(`The model file ${modelUrl.href} could not be used: ${errorText(err)}`, { cause: err });
   }
+  wasm = wasmResult.value;
   const ms = performance.now() - t0;
-  readyMessage = `Ready: model loaded in ${Math.round(ms)} ms`;
+  const label = param
+    ? `${decodeURIComponent(modelUrl.pathname.split('/').pop() || modelUrl.href)} from the page's address (${formatBytes(bytes.length)})`
+    : `the built-in LeNet-5${accuracyOf(r)}`;
+  builtIn = { recognizer: r, label };
   els.status.title = `${modelUrl.href}, ${formatBytes(bytes.length)}`;
-  setStatus(readyMessage, 'ready');
+  picker.showModel(label, { custom: false });
+  switchTo(r, `Ready: model loaded in ${Math.round(ms)} ms`); // reads anything drawn while the model was loading
   document.body.dataset.ready = 'true';
-  update(); // read anything drawn while the model was loading
+  registerServiceWorker();
 }
 
 main().catch((err) => fail(errorText(err), err));

@@ -1,18 +1,24 @@
 // A drawing pad on a <canvas>: pointer input (mouse, touch, pen), strokes kept
 // as data, smooth round strokes redrawn at any size.
 //
-// Strokes are arrays of points in pad units (0..1 across the pad's CSS box), so
-// the drawing survives resizes and device-pixel-ratio changes. Drawing is
+// Strokes are stored in units of the pad's height, x measured from the pad's
+// centre line, so the drawing keeps its proportions when the pad changes size
+// or shape (a phone turned sideways, a window made narrower): it is scaled to
+// fit the widest pad it was drawn on, never stretched. Drawing is
 // rendered at most once per animation frame; every render calls
 // `onRender({ live })`, where `live` is true while a stroke is in progress and
 // false once it ended (pointer up), so the caller can recognize the pixels.
 // Call fit(true) once after construction for the first render.
 //
+// The pen has one width (a fraction of the pad's shorter side, setWidthRatio):
+// pen pressure, tilt and touch size are ignored on purpose, since the network
+// reads shapes, not pressure.
+//
 // State for tests and tools, on the canvas: data-version (bumped on every
 // change to the strokes), data-strokes (how many), data-drawing ("true" while a
 // pointer is down).
 
-const MIN_STEP = 0.0025; // ignore moves shorter than this (pad units): jitter, repeats
+const MIN_STEP = 0.0025; // ignore moves shorter than this (pad heights): jitter, repeats
 
 export class DrawingPad {
   /**
@@ -20,7 +26,7 @@ export class DrawingPad {
    * @param {object} options
    * @param {(info: {live: boolean}) => void} [options.onRender] called after each render
    * @param {number} [options.maxDpr] cap for devicePixelRatio (backing store size)
-   * @param {number} [options.widthRatio] pen width as a fraction of the pad side
+   * @param {number} [options.widthRatio] pen width as a fraction of the pad's shorter side
    */
   constructor(canvas, { onRender = () => {}, maxDpr = 2, widthRatio = 1 / 14 } = {}) {
     this.canvas = canvas;
@@ -28,8 +34,12 @@ export class DrawingPad {
     this.onRender = onRender;
     this.maxDpr = maxDpr;
     this.widthRatio = widthRatio;
+    /** Points [u, v]: v = y / height, u = (x - width / 2) / height (CSS box at drawing time). */
     /** @type {Array<Array<[number, number]>>} */
     this.strokes = [];
+    // The widest aspect (width / height) the strokes were drawn on: a narrower pad shows
+    // them scaled down to fit (0 when empty).
+    this.aspect = 0;
     this.current = null; // the stroke being drawn, also the last item of strokes
     this.pointerId = null;
     this.version = 0; // bumped on every change to the strokes
@@ -73,6 +83,47 @@ export class DrawingPad {
     return this.pointerId !== null;
   }
 
+  /** How much the drawing is scaled down to fit a pad narrower than the one it was drawn on. */
+  #scale(w, h) {
+    return this.aspect > 0 ? Math.min(1, w / h / this.aspect) : 1;
+  }
+
+  /** The pen width in canvas pixels for the current size and setting. */
+  get lineWidth() {
+    const { width: w, height: h } = this.canvas;
+    return Math.max(1, Math.min(w, h) * this.widthRatio * this.#scale(w, h));
+  }
+
+  /**
+   * The columns of the canvas that hold ink, pen width included, as [x0, x1) in canvas
+   * pixels (null when empty): the recognizer need not read the blank rest of a wide pad.
+   */
+  inkSpan() {
+    if (this.strokes.length === 0) return null;
+    const { width: w, height: h } = this.canvas;
+    const k = h * this.#scale(w, h);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const stroke of this.strokes) {
+      for (const [u] of stroke) {
+        if (u < lo) lo = u;
+        if (u > hi) hi = u;
+      }
+    }
+    // Smoothed curves stay within their control points; the pen adds half its width.
+    const r = this.lineWidth / 2 + 2;
+    const x0 = Math.max(0, Math.floor(w / 2 + lo * k - r));
+    const x1 = Math.min(w, Math.ceil(w / 2 + hi * k + r));
+    return x1 > x0 ? [x0, x1] : null;
+  }
+
+  /** Change the pen width (a fraction of the pad's shorter side); redraws every stroke. */
+  setWidthRatio(ratio) {
+    if (!(ratio > 0) || ratio === this.widthRatio) return;
+    this.widthRatio = ratio;
+    this.renderNow(false);
+  }
+
   /**
    * Size the backing store to the CSS size x devicePixelRatio (capped) and
    * redraw if it changed (or always, with force). Call once after construction.
@@ -97,6 +148,7 @@ export class DrawingPad {
     this.#endStroke();
     if (this.strokes.length === 0) return;
     this.strokes = [];
+    this.aspect = 0;
     this.#changed();
     this.renderNow(false);
   }
@@ -104,14 +156,18 @@ export class DrawingPad {
   undo() {
     if (this.isDrawing || this.strokes.length === 0) return;
     this.strokes.pop();
+    if (this.strokes.length === 0) this.aspect = 0;
     this.#changed();
     this.renderNow(false);
   }
 
-  /** Replace the drawing (strokes in pad units) and render it. */
+  /** Replace the drawing (points [x, y] from 0 to 1 across the pad's current box) and render it. */
   setStrokes(strokes) {
     this.#endStroke();
-    this.strokes = strokes.map((s) => s.map(([x, y]) => [x, y]));
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const aspect = width > 0 && height > 0 ? width / height : 1;
+    this.strokes = strokes.map((s) => s.map(([x, y]) => [(x - 0.5) * aspect, y]));
+    this.aspect = this.strokes.length > 0 ? aspect : 0;
     this.#changed();
     this.renderNow(false);
   }
@@ -159,14 +215,15 @@ export class DrawingPad {
     ctx.globalCompositeOperation = 'source-over';
     ctx.fillStyle = paper;
     ctx.fillRect(0, 0, w, h);
-    const lineWidth = Math.max(1, Math.min(w, h) * this.widthRatio);
+    const lineWidth = this.lineWidth;
+    const k = h * this.#scale(w, h);
     ctx.lineWidth = lineWidth;
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     ctx.strokeStyle = ink;
     ctx.fillStyle = ink;
     for (const stroke of this.strokes) {
-      const pts = stroke.map(([x, y]) => [x * w, y * h]);
+      const pts = stroke.map(([u, v]) => [w / 2 + u * k, h / 2 + (v - 0.5) * k]);
       if (pts.length === 1) {
         ctx.beginPath();
         ctx.arc(pts[0][0], pts[0][1], lineWidth / 2, 0, Math.PI * 2);
@@ -187,9 +244,11 @@ export class DrawingPad {
     }
   }
 
+  /** A pointer position as a stored point (see the strokes property). */
   #point(e) {
     const r = this.rect;
-    return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height];
+    const k = r.height * this.#scale(r.width, r.height);
+    return [(e.clientX - r.left - r.width / 2) / k, 0.5 + (e.clientY - r.top - r.height / 2) / k];
   }
 
   #add(point, force = false) {
@@ -217,7 +276,8 @@ export class DrawingPad {
 
     c.addEventListener('pointerdown', (e) => {
       if (this.pointerId !== null) return; // one stroke at a time (ignore extra fingers)
-      if (e.pointerType === 'mouse' && e.button !== 0) return;
+      // The main button only: no right click, no pen barrel or eraser button.
+      if (e.button !== 0) return;
       e.preventDefault();
       try {
         c.setPointerCapture(e.pointerId);
@@ -227,6 +287,7 @@ export class DrawingPad {
       this.pointerId = e.pointerId;
       c.dataset.drawing = 'true';
       this.rect = c.getBoundingClientRect();
+      if (this.rect.height > 0) this.aspect = Math.max(this.aspect, this.rect.width / this.rect.height);
       this.current = [this.#point(e)];
       this.strokes.push(this.current);
       this.#changed();
@@ -261,5 +322,12 @@ export class DrawingPad {
     // No context menu, text selection or drag on a long press.
     c.addEventListener('contextmenu', (e) => e.preventDefault());
     c.addEventListener('dragstart', (e) => e.preventDefault());
+    // touch-action: none keeps a finger on the pad from scrolling or zooming the page;
+    // older iOS Safari also needs the touch events cancelled.
+    const noScroll = (e) => {
+      if (e.cancelable) e.preventDefault();
+    };
+    c.addEventListener('touchstart', noScroll, { passive: false });
+    c.addEventListener('touchmove', noScroll, { passive: false });
   }
 }

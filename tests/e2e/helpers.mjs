@@ -105,10 +105,21 @@ export async function padBox(page) {
   return box;
 }
 
-/** Strokes in pad units -> viewport points, at most `step` CSS px apart. */
-export function toViewport(strokes, box, step = 4) {
+/**
+ * Strokes -> viewport points, at most `step` CSS px apart.
+ *
+ * `fit: 'square'` (the default) takes points in a unit square (the fixture's digits) and
+ * places that square in the middle of the pad, as tall as the pad: a digit keeps its shape
+ * on a landscape pad. `fit: 'box'` takes points from 0 to 1 across the pad's whole box.
+ */
+export function toViewport(strokes, box, step = 4, fit = 'square') {
+  const side = Math.min(box.width, box.height);
+  const frame =
+    fit === 'box'
+      ? { x: box.x, y: box.y, w: box.width, h: box.height }
+      : { x: box.x + (box.width - side) / 2, y: box.y + (box.height - side) / 2, w: side, h: side };
   return strokes.map((stroke) => {
-    const pts = stroke.map(([x, y]) => [box.x + x * box.width, box.y + y * box.height]);
+    const pts = stroke.map(([x, y]) => [frame.x + x * frame.w, frame.y + y * frame.h]);
     const out = [pts[0]];
     for (let i = 1; i < pts.length; i++) {
       const [x0, y0] = pts[i - 1];
@@ -121,8 +132,10 @@ export function toViewport(strokes, box, step = 4) {
 }
 
 /**
- * Draw strokes (pad units) with the mouse: move to the start, press, move through
- * points at most `step` CSS px apart, release. Resolves when the readings match.
+ * Draw strokes with the mouse: move to the start, press, move through points at
+ * most `step` CSS px apart, release. Resolves when the readings match. Points are
+ * in a unit square in the middle of the pad (a fixture digit), or with
+ * `fit: 'box'` across the pad's whole box (see toViewport).
  *
  * By default the moves of a stroke are sent back to back without waiting for
  * each one (like a real mouse, faster than the screen refreshes: the browser
@@ -133,9 +146,13 @@ export function toViewport(strokes, box, step = 4) {
  * Chromium's input pipeline (Input.dispatchMouseEvent), about twice as fast as
  * page.mouse for long runs. `box`: the pad's box, if already known.
  */
-export async function drawMouse(page, strokes, { step = 6, release = true, paced = false, cdp = null, box = null } = {}) {
+export async function drawMouse(
+  page,
+  strokes,
+  { step = 6, release = true, paced = false, cdp = null, box = null, fit = 'square' } = {},
+) {
   const before = Number(await page.getAttribute('#pad', 'data-strokes'));
-  const paths = toViewport(strokes, box ?? (await padBox(page)), step);
+  const paths = toViewport(strokes, box ?? (await padBox(page)), step, fit);
   const mouse = cdp ? cdpMouse(cdp) : page.mouse;
   for (const [i, pts] of paths.entries()) {
     await mouse.move(pts[0][0], pts[0][1]);
@@ -180,10 +197,10 @@ function cdpMouse(cdp) {
   };
 }
 
-/** Draw strokes (pad units) with a finger through CDP touch events (moves sent back to back). */
-export async function drawTouch(page, cdp, strokes, { step = 6 } = {}) {
+/** Draw strokes with a finger through CDP touch events (moves sent back to back); points as in drawMouse. */
+export async function drawTouch(page, cdp, strokes, { step = 6, fit = 'square' } = {}) {
   const before = Number(await page.getAttribute('#pad', 'data-strokes'));
-  const paths = toViewport(strokes, await padBox(page), step);
+  const paths = toViewport(strokes, await padBox(page), step, fit);
   const touch = ([x, y]) => ({ x, y, id: 1, radiusX: 4, radiusY: 4, force: 0.5 });
   for (const pts of paths) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [touch(pts[0])] });
@@ -305,4 +322,82 @@ export function sample(label, glyph = SAMPLE_GLYPHS[label]) {
 export function digitHeight(d) {
   const ys = d.strokes.flat().map((p) => p[1]);
   return Math.max(...ys) - Math.min(...ys);
+}
+
+/** A seeded random generator (mulberry32): numbers in [0, 1), the same for the same seed. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Fixture digits written side by side as one number, in box units of a pad
+ * `aspect` times as wide as tall (draw with `fit: 'box'`).
+ *
+ * Each digit is cropped to its strokes, scaled to `height` (a fraction of the pad
+ * height, times 1 ± `sizeJitter`), shifted up or down by up to `baseline`, and
+ * slanted by `slant` (x moves right by slant x the height above the digit's
+ * bottom). `gaps[i]` is the space between the boxes of digits i and i+1, in pad
+ * heights, on top of `penWidth` so strokes of neighbours never touch. A number too
+ * wide for the pad is scaled down (the gaps are not) to fit within `margin` of the
+ * edges; `shift` (0..1) places it in the room left over, from left to right.
+ */
+export function composeNumber(
+  digits,
+  {
+    aspect,
+    height = 0.6,
+    sizeJitter = 0,
+    baseline = 0,
+    slant = 0,
+    gaps = [],
+    penWidth = 1 / 22, // the page's default pen
+    margin = 0.06,
+    random = Math.random,
+    shift = 0.5,
+  } = {},
+) {
+  const jitter = (amount) => (random() * 2 - 1) * amount;
+  // Each digit scaled, slanted and moved so its box starts at x = 0.
+  const shapes = digits.map((d) => {
+    const pts = d.strokes.flat();
+    const x0 = Math.min(...pts.map((p) => p[0]));
+    const y0 = Math.min(...pts.map((p) => p[1]));
+    const h = Math.max(...pts.map((p) => p[1])) - y0 || 1;
+    const size = height * (1 + jitter(sizeJitter));
+    const top = jitter(baseline) - size / 2;
+    const strokes = d.strokes.map((s) =>
+      s.map(([x, y]) => {
+        const yy = top + ((y - y0) / h) * size;
+        return [((x - x0) / h) * size + slant * (top + size - yy), yy];
+      }),
+    );
+    const xs = strokes.flat().map((p) => p[0]);
+    const left = Math.min(...xs);
+    return { strokes: strokes.map((s) => s.map(([x, y]) => [x - left, y])), width: Math.max(...xs) - left };
+  });
+  const spaces = shapes.slice(1).map((_, i) => (gaps[i] ?? 0.15) + penWidth);
+  const fixed = spaces.reduce((a, b) => a + b, 0);
+  const inked = shapes.reduce((a, s) => a + s.width, 0);
+  const ys = shapes.flatMap((s) => s.strokes.flat().map((p) => p[1]));
+  const span = Math.max(...ys) - Math.min(...ys);
+  const room = { w: aspect - 2 * margin - penWidth, h: 1 - 2 * margin - penWidth };
+  const k = Math.min(1, (room.w - fixed) / inked, room.h / span);
+  const total = inked * k + fixed;
+  const midY = (Math.max(...ys) + Math.min(...ys)) / 2;
+  let cursor = margin + penWidth / 2 + Math.max(0, room.w - total) * shift;
+  const out = [];
+  for (const [i, shape] of shapes.entries()) {
+    for (const stroke of shape.strokes) {
+      out.push(stroke.map(([x, y]) => [(cursor + x * k) / aspect, 0.5 + (y - midY) * k]));
+    }
+    cursor += shape.width * k + (spaces[i] ?? 0);
+  }
+  return out;
 }

@@ -1,10 +1,13 @@
 // The page's contract: loading, drawing with the mouse, live readings, clear,
-// undo, resize, dark mode, and recognition errors that do not break the page.
+// undo, resize, dark mode, recognition errors that do not break the page, the
+// pen width setting, the hint under the pad, keyboard access and focus, the
+// screen-reader announcement, and pen pressure that changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertBuilt,
   assertEmpty,
+  composeNumber,
   assertReading,
   drawMouse,
   openPage,
@@ -231,7 +234,188 @@ describe('page', () => {
     await assertReading(page);
     await s.close();
   });
+  test('the pen width setting redraws the strokes, is kept in the address only, and still reads', async () => {
+    const s = await openPage(env);
+    const { page } = s;
+    const options = await page.$$eval('#stroke-width option', (os) => os.map((o) => o.value));
+    assert.deepEqual(options, ['thin', 'medium', 'bold', 'marker']);
+    assert.equal(await page.inputValue('#stroke-width'), 'medium');
+    await drawMouse(page, sample(4).strokes);
+    const ink = {};
+    for (const pen of ['thin', 'medium', 'bold', 'marker']) {
+      await page.selectOption('#stroke-width', pen);
+      await waitSettled(page, 2);
+      ink[pen] = await inkPixels(page);
+      const r = await assertReading(page);
+      if (pen !== 'marker') assert.equal(r.prediction, '4', `the ${pen} pen still reads the 4`);
+      const search = await page.evaluate(() => location.search);
+      assert.equal(search, pen === 'medium' ? '' : `?pen=${pen}`);
+    }
+    assert.ok(ink.thin < ink.medium && ink.medium < ink.bold && ink.bold < ink.marker, `ink grows with the pen: ${JSON.stringify(ink)}`);
+    // Nothing stored on the device.
+    const stored = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
+    assert.deepEqual(stored, { local: 0, session: 0, cookie: '' });
+    // The address brings the setting back.
+    await page.goto(new URL('?pen=bold', env.url).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.inputValue('#stroke-width'), 'bold');
+    await s.close();
+  });
+
+  test('a hint says when the drawing is too small or touches the edge of the pad', async () => {
+    const s = await openPage(env);
+    const { page } = s;
+    const hint = () => page.evaluate(() => ({ shown: !document.getElementById('hint').hidden, kind: document.getElementById('hint').dataset.kind, text: document.getElementById('hint').textContent }));
+    assert.equal((await hint()).shown, false);
+
+    // A normal digit: no hint.
+    await drawMouse(page, sample(3).strokes);
+    assert.equal((await hint()).shown, false, 'no hint for a well-sized digit');
+
+    // A tiny 3 (about 12% of the pad's height) in the middle.
+    await page.keyboard.press('Escape');
+    const tiny = sample(3).strokes.map((st) => st.map(([x, y]) => [0.5 + (x - 0.5) * 0.15, 0.5 + (y - 0.5) * 0.15]));
+    await drawMouse(page, tiny, { step: 2 });
+    let h = await hint();
+    assert.ok(h.shown, 'a hint for a tiny digit');
+    assert.equal(h.kind, 'small');
+    assert.match(h.text, /bigger/);
+
+    // A 7 whose top bar runs along the top edge.
+    await page.keyboard.press('Escape');
+    const seven = sample(7).strokes;
+    const top = Math.min(...seven.flat().map((p) => p[1]));
+    const high = seven.map((st) => st.map(([x, y]) => [x, y - top + 0.005]));
+    await drawMouse(page, high);
+    h = await hint();
+    assert.ok(h.shown, 'a hint for a digit touching the edge');
+    assert.equal(h.kind, 'edge');
+    assert.match(h.text, /edge/);
+
+    await page.keyboard.press('Escape');
+    await waitSettled(page, 0);
+    assert.equal((await hint()).shown, false, 'no hint on an empty pad');
+    await s.close();
+  });
+
+  test('every control is reachable with the keyboard and shows where the focus is', async () => {
+    const s = await openPage(env);
+    const { page } = s;
+    await drawMouse(page, sample(1).strokes); // enables Undo and Clear
+    await page.evaluate(() => document.activeElement?.blur());
+    const seen = [];
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press('Tab');
+      const f = await page.evaluate(() => {
+        const el = document.activeElement;
+        // The file input is visually hidden: its label shows the focus ring.
+        const shown = el.id === 'model-file' ? document.querySelector('label[for="model-file"]') : el;
+        const style = getComputedStyle(shown);
+        const label = el.labels?.[0]?.textContent?.trim() || el.getAttribute('aria-label') || el.textContent.trim();
+        return { id: el.id || el.tagName, outline: style.outlineStyle, width: parseFloat(style.outlineWidth), label };
+      });
+      seen.push(f);
+    }
+    const ids = seen.map((f) => f.id);
+    for (const id of ['stroke-width', 'undo', 'clear', 'model-file']) {
+      assert.ok(ids.includes(id), `#${id} is reachable with Tab (${ids.join(', ')})`);
+      const f = seen.find((x) => x.id === id);
+      assert.notEqual(f.outline, 'none', `#${id} shows a focus outline`);
+      assert.ok(f.width >= 2, `#${id}'s focus outline is visible (${f.width}px)`);
+      assert.ok(f.label.length > 0, `#${id} has a label`);
+    }
+    // Keyboard operation: Clear with Enter.
+    await page.focus('#clear');
+    await page.keyboard.press('Enter');
+    await waitSettled(page, 0);
+    await assertEmpty(page);
+    await s.close();
+  });
+
+  test('screen readers hear the reading once, after the pen is lifted', async () => {
+    const s = await openPage(env);
+    const { page } = s;
+    const live = await page.evaluate(() =>
+      Object.fromEntries(['announce', 'number', 'prediction', 'unsure'].map((id) => [id, document.getElementById(id).getAttribute('aria-live')])),
+    );
+    // One polite live region; the visible readings do not talk over it.
+    assert.deepEqual(live, { announce: 'polite', number: 'off', prediction: 'off', unsure: null });
+    await page.evaluate(() => {
+      window.__said = [];
+      new MutationObserver(() => window.__said.push(document.getElementById('announce').textContent)).observe(
+        document.getElementById('announce'),
+        { childList: true, characterData: true, subtree: true },
+      );
+    });
+    const box = await padBox(page);
+    const number = composeNumber([sample(4), sample(2)], { aspect: box.width / box.height, gaps: [0.2] });
+    await drawMouse(page, number, { fit: 'box', box });
+    await page.waitForFunction(() => window.__said.length > 0);
+    await page.waitForTimeout(800);
+    const said = await page.evaluate(() => window.__said);
+    assert.deepEqual(said, ['Reads 42.'], 'said once, when the drawing settled');
+    await s.close();
+  });
+
+  test('pen pressure is ignored: a pen draws exactly what a mouse draws', async () => {
+    const s = await openPage(env);
+    const { page, context } = s;
+    const cdp = await context.newCDPSession(page);
+    const digit = sample(5);
+    const box = await padBox(page);
+    await drawMouse(page, digit.strokes, { cdp, box, paced: true });
+    const byMouse = await padPixels(page);
+    const mouseReading = await assertReading(page);
+    await page.keyboard.press('Escape');
+    await waitSettled(page, 0);
+    // The same path with a pen whose pressure and tilt change at every point.
+    const paths = toViewport(digit.strokes, box, 6);
+    let k = 0;
+    for (const pts of paths) {
+      const pen = (type, [x, y], extra = {}) =>
+        cdp.send('Input.dispatchMouseEvent', {
+          type,
+          x,
+          y,
+          pointerType: 'pen',
+          button: 'left',
+          buttons: type === 'mouseReleased' ? 0 : 1,
+          force: 0.05 + 0.9 * Math.abs(Math.sin(k++)),
+          tiltX: (k * 7) % 60,
+          ...extra,
+        });
+      await pen('mousePressed', pts[0], { clickCount: 1 });
+      for (const p of pts.slice(1)) await pen('mouseMoved', p);
+      await pen('mouseReleased', pts[pts.length - 1], { clickCount: 1 });
+    }
+    await waitSettled(page, digit.strokes.length);
+    const byPen = await padPixels(page);
+    const penReading = await assertReading(page);
+    assert.equal(penReading.prediction, mouseReading.prediction);
+    let differ = 0;
+    for (let i = 0; i < byPen.length; i++) if (byPen[i] !== byMouse[i]) differ++;
+    assert.ok(differ <= byPen.length * 0.002, `the pen drew the same pixels as the mouse (${differ} bytes differ)`);
+    await cdp.detach();
+    await s.close();
+  });
 });
+
+async function inkPixels(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('pad');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[0]) > 64) n++;
+    return n;
+  });
+}
+
+async function padPixels(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('pad');
+    return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+  });
+}
 
 async function padIsBlank(page) {
   return page.evaluate(() => {

@@ -1,0 +1,115 @@
+// Offline after the first visit: the service worker (www/sw.js) caches the page,
+// its modules, the wasm and the model. With the network gone (the browser
+// offline and the server stopped), a reload still gets ready and reads digits;
+// online, a new build replaces what was cached.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '../../scripts/serve.mjs';
+import { WWW, assertBuilt, assertReading, drawMouse, openPage, sample, startEnv, waitReady } from './helpers.mjs';
+
+/** Wait until the service worker controls the page; returns the cached paths. */
+async function controlled(page) {
+  return page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    }
+    return (await caches.keys()).filter((n) => n.startsWith('lenet5-'));
+  });
+}
+
+describe('offline', () => {
+  let env;
+  before(async () => {
+    assertBuilt();
+    env = await startEnv();
+  });
+  after(async () => {
+    await env?.stop();
+  });
+
+  test('after the first visit the page works offline', async () => {
+    const s = await openPage(env, {
+      // Offline, the browser reports the failed network attempts before the cache answers.
+      allowErrors: [/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/],
+    });
+    const { page, context } = s;
+    // The worker installs (caching everything), activates and takes control of the page.
+    const worker = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+      }
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('lenet5-')));
+      const keys = (await cache.keys()).map((r) => new URL(r.url).pathname);
+      return { state: reg.active?.state, scope: reg.scope, names, keys };
+    });
+    assert.equal(worker.state, 'activated');
+    assert.equal(worker.names.filter((n) => n.startsWith('lenet5-')).length, 1, `one cache: ${worker.names}`);
+    // Every file the page is made of (sw.js lists them by hand: this catches a module left out).
+    const pageFiles = readdirSync(WWW).filter((f) => /\.(js|css|html)$/.test(f) && f !== 'sw.js');
+    for (const file of ['/', ...pageFiles.map((f) => `/${f}`), '/pkg/lenet5.js', '/pkg/lenet5_bg.wasm', '/model/lenet5.onnx']) {
+      assert.ok(worker.keys.includes(file), `${file} is cached (${worker.keys.join(' ')})`);
+    }
+
+    // No network at all: the browser is offline and the server is gone.
+    await context.setOffline(true);
+    await env.server.close();
+    await page.reload();
+    await waitReady(page);
+    assert.match(await page.textContent('#status'), /ready/i);
+    await drawMouse(page, sample(5).strokes);
+    const r = await assertReading(page);
+    assert.equal(r.prediction, '5');
+    assert.equal(await page.textContent('#number'), '5');
+
+    // Another address of the same page (a query) is served from the cache too.
+    await page.goto(new URL('?pen=bold', env.url).href);
+    await waitReady(page);
+    assert.equal(await page.inputValue('#stroke-width'), 'bold');
+    await s.close();
+  });
+
+  test('online, a new build replaces the cached files', async () => {
+    // A copy of www/ whose files can change (pkg/ and model/ linked, not copied).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lenet5-www-'));
+    for (const name of readdirSync(WWW)) {
+      if (name === 'pkg' || name === 'model') symlinkSync(path.join(WWW, name), path.join(dir, name));
+      else cpSync(path.join(WWW, name), path.join(dir, name), { recursive: true });
+    }
+    const server = await startServer({ root: dir, port: 0 });
+    const context = await env.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await waitReady(page);
+      await controlled(page);
+      const cachedCss = () =>
+        page.evaluate(async () => {
+          const names = (await caches.keys()).filter((n) => n.startsWith('lenet5-'));
+          const res = await (await caches.open(names[0])).match(new URL('style.css', location.href).href);
+          return res ? res.text() : '';
+        });
+      assert.doesNotMatch(await cachedCss(), /new build/);
+      // "Deploy" a new build, then visit again.
+      appendFileSync(path.join(dir, 'style.css'), '\n/* new build 2 */\n');
+      await page.reload();
+      await waitReady(page);
+      await page.waitForFunction(async () => {
+        const names = (await caches.keys()).filter((n) => n.startsWith('lenet5-'));
+        const res = await (await caches.open(names[0])).match(new URL('style.css', location.href).href);
+        return res && /new build 2/.test(await res.text());
+      });
+      assert.match(await cachedCss(), /new build 2/, 'the cache holds the new build');
+      assert.equal((await controlled(page)).length, 1, 'one cache, not one per visit');
+    } finally {
+      await context.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
