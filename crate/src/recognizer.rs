@@ -131,7 +131,7 @@ impl Recognizer {
         let ink = Ink::from_rgba(rgba, width, height)?;
         let comps = Components::find(&ink);
         let model = &mut self.model;
-        let read = segment::read_number(&ink, &comps, |input| model.predict(input))?;
+        let read = segment::read_number(&ink, comps, |input| model.predict(input))?;
         let digits: Vec<NumberDigit> = read
             .into_iter()
             .map(|d| {

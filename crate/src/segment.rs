@@ -41,10 +41,9 @@ pub struct DigitReading {
 /// (touching digits, like a fast "00"). `classify` is the network on a 32x32 input.
 pub fn read_number(
     ink: &Ink,
-    comps: &Components,
+    mut comps: Components,
     mut classify: impl FnMut(&[f32]) -> Result<[f32; CLASSES], Error>,
 ) -> Result<Vec<DigitReading>, Error> {
-    let mut comps = comps.clone();
     let slant = writing_slant(&comps);
     let mut out = Vec::new();
     for labels in group_digits(&comps) {

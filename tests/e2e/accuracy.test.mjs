@@ -6,7 +6,17 @@
 // the page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBuilt, digitHeight, drawMouse, loadFixture, openPage, padBox, startEnv, waitSettled } from './helpers.mjs';
+import {
+  assertBuilt,
+  digitHeight,
+  drawMouse,
+  loadFixture,
+  openPage,
+  padBox,
+  startEnv,
+  waitSettled,
+  sharedEnv,
+} from './helpers.mjs';
 
 // Measured with the committed model and the page's default (medium) pen on the
 // landscape pad, each digit in a square as tall as the pad: 213/220 = 96.8% overall;
@@ -19,14 +29,7 @@ const FLOOR_PER_DIGIT = Number(process.env.ACCURACY_FLOOR_PER_DIGIT ?? 0.5);
 const pct = (x) => `${(100 * x).toFixed(1).padStart(5)}%`;
 
 describe('accuracy', () => {
-  let env;
-  before(async () => {
-    assertBuilt();
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv();
 
   test('the page reads the stroke fixture', async () => {
     const fixture = loadFixture();

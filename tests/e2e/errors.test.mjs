@@ -1,7 +1,12 @@
 // Failures are shown in words in #status (body[data-ready=error]), never as a blank page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBuilt, openPage, startEnv } from './helpers.mjs';
+import {
+  assertBuilt,
+  openPage,
+  startEnv,
+  sharedEnv,
+} from './helpers.mjs';
 
 async function waitError(page) {
   await page.waitForSelector('body[data-ready="error"]', { timeout: 30_000 });
@@ -15,14 +20,7 @@ async function waitError(page) {
 }
 
 describe('errors', () => {
-  let env;
-  before(async () => {
-    assertBuilt({ model: false });
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv({ model: false });
 
   test('a missing model (?model=missing.onnx) says so in #status', async () => {
     const s = await openPage(env, {

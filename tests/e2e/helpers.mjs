@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -35,6 +36,22 @@ export function assertBuilt({ model = true } = {}) {
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} missing: run scripts/build.sh first (it also copies model/lenet5.onnx)`);
   }
+}
+
+/**
+ * For a test suite: checks the build and starts the server and Chromium once before its tests
+ * (before()), stops them after (after()). Returns the environment object, filled in by then.
+ */
+export function sharedEnv(options = {}) {
+  const env = {};
+  before(async () => {
+    assertBuilt(options);
+    Object.assign(env, await startEnv());
+  });
+  after(async () => {
+    await env.stop?.();
+  });
+  return env;
 }
 
 /** Start the static server on a free port and launch Chromium. Call stop() at the end. */

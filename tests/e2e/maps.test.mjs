@@ -3,7 +3,17 @@
 // most once per animation frame) and blank on an empty pad.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBuilt, drawMouse, openPage, padBox, sample, startEnv, toViewport, waitSettled } from './helpers.mjs';
+import {
+  assertBuilt,
+  drawMouse,
+  openPage,
+  padBox,
+  sample,
+  startEnv,
+  toViewport,
+  waitSettled,
+  sharedEnv,
+} from './helpers.mjs';
 
 /** Wait until the maps show the pad's current drawing, then return both canvases' pixels. */
 async function mapPixels(page) {
@@ -26,14 +36,7 @@ function differing(a, b) {
 }
 
 describe('feature maps', () => {
-  let env;
-  before(async () => {
-    assertBuilt();
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv();
 
   test('C1 and C3 show the drawing, change with it and go blank when cleared', async () => {
     const s = await openPage(env);

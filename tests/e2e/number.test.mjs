@@ -16,6 +16,7 @@ import {
   seededRandom,
   startEnv,
   waitSettled,
+  sharedEnv,
 } from './helpers.mjs';
 
 // Measured with the committed model and the medium pen: 42/50 numbers read right (84.0%),
@@ -41,14 +42,7 @@ async function numberReading(page) {
 }
 
 describe('numbers', () => {
-  let env;
-  before(async () => {
-    assertBuilt();
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv();
 
   test('a single digit reads as itself, with one box around it', async () => {
     const s = await openPage(env);

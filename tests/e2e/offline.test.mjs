@@ -8,7 +8,17 @@ import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync }
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../scripts/serve.mjs';
-import { WWW, assertBuilt, assertReading, drawMouse, openPage, sample, startEnv, waitReady } from './helpers.mjs';
+import {
+  WWW,
+  assertBuilt,
+  assertReading,
+  drawMouse,
+  openPage,
+  sample,
+  startEnv,
+  waitReady,
+  sharedEnv,
+} from './helpers.mjs';
 
 /** Wait until the service worker controls the page; returns the cached paths. */
 async function controlled(page) {
@@ -22,14 +32,7 @@ async function controlled(page) {
 }
 
 describe('offline', () => {
-  let env;
-  before(async () => {
-    assertBuilt();
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv();
 
   test('after the first visit the page works offline', async () => {
     const s = await openPage(env, {

@@ -17,17 +17,11 @@ import {
   startEnv,
   toViewport,
   waitSettled,
+  sharedEnv,
 } from './helpers.mjs';
 
 describe('page', () => {
-  let env;
-  before(async () => {
-    assertBuilt();
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv();
 
   test('loads: #status says loading, then the page is ready with an empty #prediction', async () => {
     let release;

@@ -2,7 +2,18 @@
 // pad must draw (not scroll the page) and read the digit.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBuilt, assertReading, composeNumber, drawTouch, openPage, padBox, sample, startEnv, waitSettled } from './helpers.mjs';
+import {
+  assertBuilt,
+  assertReading,
+  composeNumber,
+  drawTouch,
+  openPage,
+  padBox,
+  sample,
+  startEnv,
+  waitSettled,
+  sharedEnv,
+} from './helpers.mjs';
 
 const PHONE = {
   viewport: { width: 390, height: 640 },
@@ -12,14 +23,7 @@ const PHONE = {
 };
 
 describe('touch', () => {
-  let env;
-  before(async () => {
-    assertBuilt();
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv();
 
   test('a finger draws digits on a phone-sized page without scrolling it', async () => {
     const s = await openPage(env, { contextOptions: PHONE });

@@ -7,7 +7,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertBuilt, assertReading, drawMouse, openPage, padBox, readings, sample, startEnv, waitSettled } from './helpers.mjs';
+import {
+  assertBuilt,
+  assertReading,
+  drawMouse,
+  openPage,
+  padBox,
+  readings,
+  sample,
+  startEnv,
+  waitSettled,
+  sharedEnv,
+} from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NONDIGITS = JSON.parse(readFileSync(path.join(HERE, 'fixtures', 'nondigits.json'), 'utf8')).drawings;
@@ -29,14 +40,7 @@ async function unsureState(page) {
 }
 
 describe('not sure', () => {
-  let env;
-  before(async () => {
-    assertBuilt();
-    env = await startEnv();
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const env = sharedEnv();
 
   test('clear digits are read without "not sure"; the element is hidden on an empty pad', async () => {
     const s = await openPage(env);
