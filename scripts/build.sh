@@ -47,6 +47,19 @@ else
   echo "[build] warning: model/lenet5.onnx is missing; the page will say it cannot load the model" >&2
 fi
 
+# Subresource Integrity for what the page fetches itself (www/app.js checks both digests).
+node - "$OUT" www/model/lenet5.onnx > www/pkg/integrity.js <<'JS'
+const { createHash } = require('node:crypto');
+const { existsSync, readFileSync } = require('node:fs');
+const [wasm, model] = process.argv.slice(2);
+const sri = (file) => `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
+const digests = { 'pkg/lenet5_bg.wasm': sri(wasm) };
+if (existsSync(model)) digests['model/lenet5.onnx'] = sri(model);
+console.log('// Written by scripts/build.sh: the SHA-384 digests www/app.js checks before using these files.');
+console.log(`export default ${JSON.stringify(digests, null, 2)};`);
+JS
+say "wrote www/pkg/integrity.js"
+
 RAW="$(wc -c < "$OUT")"
 GZ="$(gzip -9 -c "$OUT" | wc -c)"
 say "$OUT: $RAW bytes raw, $GZ bytes gzip -9"

@@ -40,6 +40,17 @@ export const MIME_TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
+/**
+ * Sent with every file. The page's own <meta> Content-Security-Policy does the rest (it also
+ * works on hosts that cannot set headers); frame-ancestors only works as a header.
+ */
+export const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
 function mimeType(file) {
   return MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
@@ -104,7 +115,7 @@ async function handle(root, req, res) {
     'Content-Type': mimeType(file),
     'Content-Length': info.size,
     'Cache-Control': 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
+    ...SECURITY_HEADERS,
   });
   if (req.method === 'HEAD') {
     res.end();

@@ -4,6 +4,7 @@
 #   - the wasm32-unknown-unknown Rust target,
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version locked in Cargo.lock
 #     (it must match the library or the generated JS glue is rejected),
+#   - cargo-deny (the supply-chain check in scripts/test.sh),
 #   - Debian's chromium (the browser the end-to-end tests drive),
 #   - the npm devDependencies (playwright-core, binaryen's wasm-opt).
 # Usage: scripts/setup.sh            (from any directory)
@@ -35,6 +36,13 @@ HAVE_WB="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
 if [[ "$HAVE_WB" != "$WB_VERSION" ]]; then
   say "installing wasm-bindgen-cli $WB_VERSION (found: ${HAVE_WB:-none}); this takes a few minutes"
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+# --- cargo-deny (licences, bans and sources of every dependency; scripts/test.sh) -------
+DENY_VERSION="0.20.2"
+if [[ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$DENY_VERSION" ]]; then
+  say "installing cargo-deny $DENY_VERSION (about 3 minutes)"
+  cargo install cargo-deny --version "$DENY_VERSION" --locked
 fi
 
 # --- Chromium (Debian package; nothing downloads a browser at run time) -------
@@ -70,4 +78,4 @@ if [[ ! -d node_modules || ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT" ]]; the
   echo "$WANT" > "$STAMP"
 fi
 
-say "ok: wasm32 target, wasm-bindgen $WB_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -n1), node $(node --version), npm packages"
+say "ok: wasm32 target, wasm-bindgen $WB_VERSION, cargo-deny $DENY_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -n1), node $(node --version), npm packages"

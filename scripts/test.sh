@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's single test command (README and CI call it):
-#   setup -> cargo fmt --check -> clippy -> cargo test -> wasm build
-#   -> wasm-bindgen tests in Node -> browser end-to-end tests.
+#   setup -> cargo fmt --check -> clippy -> cargo deny (licences, bans, sources)
+#   -> cargo test -> wasm build -> browser end-to-end tests.
 # Stops at the first failing step, names it, and exits non-zero.
 # Usage: scripts/test.sh   (from any directory)
 set -euo pipefail
@@ -33,15 +33,14 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --all-targets -- -D warnings
 
+step "cargo deny check licenses bans sources"
+cargo deny check licenses bans sources
+
 step "cargo test (native)"
 cargo test --workspace
 
 step "wasm build"
 SKIP_SETUP=1 scripts/build.sh
-
-step "wasm-bindgen tests (Node)"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p lenet5 --target wasm32-unknown-unknown --test wasm
 
 step "browser end-to-end tests"
 node --test tests/e2e/

@@ -304,10 +304,51 @@ function useBuiltIn() {
   $('model-file').focus();
 }
 
-async function loadWasm() {
+/**
+ * SHA-384 digests of the wasm and the built-in model, written by scripts/build.sh
+ * (pkg/integrity.js), so a damaged, stale or swapped file is refused instead of run.
+ */
+async function loadIntegrity() {
+  try {
+    return (await import('./pkg/integrity.js')).default;
+  } catch (err) {
+    throw new Error(`pkg/integrity.js is missing or broken (${errorText(err)}); build the page with scripts/build.sh`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * `fetch` with Subresource Integrity. The browser only says "Failed to fetch" when the
+ * digest differs, so on failure a second, unchecked request tells a file that does not
+ * match this build from a network failure.
+ */
+async function fetchVerified(url, integrity) {
+  try {
+    return await fetch(url, integrity ? { integrity } : {});
+  } catch (err) {
+    if (integrity) {
+      const plainResponse = await fetch(url, { cache: 'no-store' }).catch(() => null);
+      // An error page fails the digest too: let the caller report its HTTP status.
+      if (plainResponse && !plainResponse.ok) return plainResponse;
+      if (plainResponse?.ok) {
+        throw new Error(
+          `${url.pathname} does not match this build (its SHA-384 digest differs); reload the page, and if this persists the copy on the server is damaged`,
+          { cause: err },
+        );
+      }
+    }
+    throw err;
+  }
+}
+
+async function loadWasm(integrity) {
   try {
     const module = await import('./pkg/lenet5.js');
-    await module.default();
+    const url = new URL('./pkg/lenet5_bg.wasm', import.meta.url);
+    const res = await fetchVerified(url, (await integrity)['pkg/lenet5_bg.wasm']);
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.pathname}`);
+    await module.default({ module_or_path: res });
     return module;
   } catch (err) {
     throw Object.assign(
@@ -320,10 +361,10 @@ async function loadWasm() {
   }
 }
 
-async function loadModel(url) {
+async function loadModel(url, integrity) {
   let res;
   try {
-    res = await fetch(url);
+    res = await fetchVerified(url, integrity);
   } catch (err) {
     throw new Error(`Could not load the model from ${url.href} (${errorText(err)}). Check your connection and reload.`, {
       cause: err,
@@ -350,7 +391,14 @@ async function main() {
 
   const t0 = performance.now();
   // Load both at once; if both fail, say both.
-  const [wasmResult, modelResult] = await Promise.allSettled([loadWasm(), loadModel(modelUrl)]);
+  const integrity = loadIntegrity();
+  integrity.catch(() => {}); // reported by loadWasm
+  // The built-in model is checked against the build's digest; a ?model= file is the user's choice.
+  const modelIntegrity = param ? Promise.resolve(undefined) : integrity.then((i) => i['model/lenet5.onnx'], () => undefined);
+  const [wasmResult, modelResult] = await Promise.allSettled([
+    loadWasm(integrity),
+    modelIntegrity.then((i) => loadModel(modelUrl, i)),
+  ]);
   const failures = [wasmResult, modelResult].filter((r) => r.status === 'rejected').map((r) => r.reason);
   if (failures.length > 0) {
     fail(failures.map(errorText).join(' '), failures.length === 1 ? failures[0] : failures);

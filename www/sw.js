@@ -8,7 +8,7 @@
 //
 // CACHE names the cache; activating a worker with another name deletes the
 // caches of older versions. Bump VERSION when the list of files changes.
-const VERSION = 'v1';
+const VERSION = 'v2';
 const PREFIX = 'lenet5-';
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -27,6 +27,7 @@ const ASSETS = [
   'model-picker.js',
   'offline.js',
   'pkg/lenet5.js',
+  'pkg/integrity.js',
   'pkg/lenet5_bg.wasm',
   'model/lenet5.onnx',
 ];

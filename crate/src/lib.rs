@@ -2,10 +2,12 @@
 //!
 //! [`Recognizer`] = [`preprocess`] (canvas pixels → MNIST-style 32x32) + [`model`] (tract).
 //! The `wasm` module is a thin binding over it. The trainer (`net`, `augment`, `train`,
-//! `onnx_export`) produces the model it loads; it is plain Rust so it also builds for wasm32.
+//! `checkpoint`, `onnx_export`) produces the model it loads; it is plain Rust so it also
+//! builds for wasm32.
 #![forbid(unsafe_code)]
 
 pub mod augment;
+pub mod checkpoint;
 pub mod error;
 pub mod model;
 pub mod net;

@@ -168,6 +168,13 @@ impl Model {
             )));
         }
         probs.copy_from_slice(view);
+        // A model that passed its checks only gives NaN or infinities for inputs far outside
+        // the contract's 0..1 (huge values overflow float32 on the way): say so, don't pass them on.
+        if probs.iter().any(|p| !p.is_finite()) {
+            return Err(Error::Input(
+                "the network input is too far outside 0..1: the probabilities overflowed".into(),
+            ));
+        }
         Ok(probs)
     }
 
@@ -331,6 +338,15 @@ fn check_declared_io(graph: &tract_onnx::pb::GraphProto) -> Result<(), Error> {
         return Err(Error::Model(format!(
             "the model must have one output named `{OUTPUT_NAME}` [N,10], it has {:?}",
             graph.output.iter().map(|o| o.name.as_str()).collect::<Vec<_>>()
+        )));
+    }
+    // tract's ONNX parser panics on an output that nothing computes (found by fuzzing).
+    let computed = graph.node.iter().any(|n| n.output.iter().any(|o| o == OUTPUT_NAME))
+        || graph.input.iter().any(|i| i.name == OUTPUT_NAME)
+        || graph.initializer.iter().any(|t| t.name == OUTPUT_NAME);
+    if !computed {
+        return Err(Error::Model(format!(
+            "no node of the model computes its output `{OUTPUT_NAME}`"
         )));
     }
     if let Some(dims) = declared_dims(output) {

@@ -177,35 +177,3 @@ pub fn to_model(params: &Params, metadata: &[(String, String)]) -> pb::ModelProt
 pub fn to_bytes(params: &Params, metadata: &[(String, String)]) -> Vec<u8> {
     to_model(params, metadata).encode_to_vec()
 }
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
-/// renamed over the target, so a killed export leaves the previous file intact.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    set_readable(tmp.as_file())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// Temporary files are created private (0600); a model or report is meant to be served and
-/// shared, so give it the usual 0644 before it takes the final name.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn set_readable(file: &std::fs::File) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
-}

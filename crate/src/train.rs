@@ -1,6 +1,11 @@
 //! The training loop: shuffled minibatches of distorted digits, Adam with a cosine schedule,
 //! and evaluation. Deterministic: the same seed gives the same model whatever the thread count,
 //! because work is split into fixed chunks whose gradients are summed in a fixed order.
+//!
+//! No random generator lives across epochs: each epoch's shuffle is seeded from (seed, epoch)
+//! and each digit's distortion from (seed, epoch, digit). So the whole state of a run between
+//! epochs is the weights, Adam's moments and step counts (see [`crate::checkpoint`]), and a
+//! run restored from a checkpoint continues bit for bit as if it had never stopped.
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -59,9 +64,9 @@ impl Default for Config {
 /// Adam (Kingma & Ba 2015) over the flat parameter vector.
 #[derive(Clone, Debug)]
 pub struct Adam {
-    m: Vec<f32>,
-    v: Vec<f32>,
-    t: i32,
+    pub(crate) m: Vec<f32>,
+    pub(crate) v: Vec<f32>,
+    pub(crate) t: i32,
 }
 
 impl Adam {
@@ -100,7 +105,7 @@ pub fn learning_rate(base: f32, step: usize, total: usize) -> f32 {
 }
 
 /// Statistics of one epoch.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct EpochStats {
     pub epoch: usize,
     pub train_loss: f64,
@@ -135,11 +140,15 @@ fn digit_rng(seed: u64, epoch: usize, index: usize) -> ChaCha8Rng {
 pub struct Trainer {
     pub params: Params,
     pub config: Config,
-    adam: Adam,
+    pub(crate) adam: Adam,
     slots: Vec<(Workspace, Vec<f32>, Vec<f32>)>,
-    step: usize,
+    /// Optimiser steps taken (drives the learning-rate schedule).
+    pub(crate) step: usize,
     total_steps: usize,
-    epoch: usize,
+    /// Epochs completed.
+    pub(crate) epoch: usize,
+    /// Digits per epoch, as given to [`Trainer::new`].
+    pub(crate) train_len: usize,
 }
 
 impl Trainer {
@@ -165,7 +174,13 @@ impl Trainer {
             step: 0,
             total_steps,
             epoch: 0,
+            train_len,
         }
+    }
+
+    /// Epochs completed so far (including those before a checkpoint it was restored from).
+    pub fn epochs_done(&self) -> usize {
+        self.epoch
     }
 
     /// Trains one epoch over `train`; calls `progress(batch, batches, mean loss so far)`.

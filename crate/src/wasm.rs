@@ -174,6 +174,6 @@ impl Recognizer {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        serde_wasm_bindgen::to_value(&map).map_err(|e| JsError::new(&e.to_string()))
+        to_js(&map)
     }
 }

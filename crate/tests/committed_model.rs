@@ -202,3 +202,28 @@ fn recognizer_reads_the_stroke_fixture() {
     );
     assert!(acc >= 0.85, "stroke fixture accuracy fell to {acc}");
 }
+
+#[test]
+fn bad_network_inputs_get_errors_in_words() {
+    let mut model = Model::from_bytes(&model_bytes()).expect("committed model");
+    let mut input = vec![0.0f32; 1024];
+    for (v, says) in [
+        (f32::NAN, "non-finite value (NaN) at index 500"),
+        (f32::INFINITY, "non-finite value (inf) at index 500"),
+        (f32::NEG_INFINITY, "non-finite value (-inf) at index 500"),
+    ] {
+        input[500] = v;
+        let msg = model.predict(&input).unwrap_err().to_string();
+        assert!(msg.starts_with("bad input: ") && msg.contains(says), "{msg}");
+    }
+    for len in [0, 3, 1023, 1025] {
+        let msg = model.predict(&vec![0.0; len]).unwrap_err().to_string();
+        assert!(msg.contains("1024") && msg.contains(&len.to_string()), "{msg}");
+    }
+    // Finite but far outside 0..1: float32 overflows inside the network; an error, not NaNs.
+    let msg = model.predict(&[1e38; 1024]).unwrap_err().to_string();
+    assert!(msg.contains("too far outside 0..1"), "{msg}");
+    // Still works, and a value a little outside 0..1 is read as usual.
+    let p = model.predict(&[1.5; 1024]).expect("mildly out of range");
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+}

@@ -96,7 +96,19 @@ fn bad_models_are_refused_with_reasons() {
     let random: Vec<u8> = (0..5000).map(|_| rng.random()).collect();
     let _ = model_err(&random);
     let _ = model_err(&vec![0u8; 4096]);
-    let _ = model_err(&good[..good.len() / 2]);
+    let _ = model_err(&vec![0u8; good.len()]);
+    for cut in [
+        1,
+        10,
+        good.len() / 10,
+        good.len() / 3,
+        good.len() / 2,
+        good.len() * 9 / 10,
+        good.len() - 1,
+    ] {
+        let msg = model_err(&good[..cut]);
+        assert!(!msg.is_empty(), "truncated to {cut} bytes");
+    }
     let text = model_err(b"this is not an onnx file at all, it is a text file that someone dropped");
     assert!(!text.is_empty());
 
@@ -117,11 +129,21 @@ fn bad_models_are_refused_with_reasons() {
     let msg = model_err(&m.encode_to_vec());
     assert!(msg.contains("input shape"), "{msg}");
 
-    // NaN weights: loads, but cannot give probabilities.
+    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    set_output_dims(&mut m, &[1, 5]);
+    let msg = model_err(&m.encode_to_vec());
+    assert!(msg.contains("output shape"), "{msg}");
+
+    // NaN or infinite weights are refused up front.
     let mut p = Params::init(1, C3Mode::Full);
     p.data[10] = f32::NAN;
     let msg = model_err(&onnx_export::to_bytes(&p, &meta()));
     assert!(msg.contains("NaN"), "{msg}");
+    let mut p = Params::init(1, C3Mode::Full);
+    let last = p.data.len() - 1;
+    p.data[last] = f32::INFINITY;
+    let msg = model_err(&onnx_export::to_bytes(&p, &meta()));
+    assert!(msg.contains("infinite"), "{msg}");
 }
 
 #[test]
@@ -153,7 +175,12 @@ fn flipped_bytes_fail_cleanly_or_keep_the_contract() {
 mod lenet5_pb {
     use tract_onnx::pb;
     pub fn set_input_dims(m: &mut pb::ModelProto, dims: &[i64]) {
-        let input = &mut m.graph.as_mut().unwrap().input[0];
+        set_dims(&mut m.graph.as_mut().unwrap().input[0], dims);
+    }
+    pub fn set_output_dims(m: &mut pb::ModelProto, dims: &[i64]) {
+        set_dims(&mut m.graph.as_mut().unwrap().output[0], dims);
+    }
+    fn set_dims(input: &mut pb::ValueInfoProto, dims: &[i64]) {
         if let Some(pb::type_proto::Value::TensorType(t)) = input.r#type.as_mut().and_then(|t| t.value.as_mut()) {
             let shape = t.shape.as_mut().unwrap();
             for (d, v) in shape.dim.iter_mut().zip(dims) {

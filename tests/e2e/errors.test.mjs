@@ -69,11 +69,11 @@ describe('errors', () => {
   test('a WebAssembly module that fails to load says so in #status', async () => {
     const s = await openPage(env, {
       wait: false,
-      allowErrors: [/Failed to load resource.*404/, /Could not start the WebAssembly/],
+      allowErrors: [/Failed to load resource.*404/, /Could not start the WebAssembly/, /'integrity'|SRI's integrity/],
       route: (page) => page.route('**/lenet5_bg.wasm', (route) => route.fulfill({ status: 404, body: 'Not Found' })),
     });
     const status = await waitError(s.page);
-    assert.match(status, /Could not start the WebAssembly recognizer/);
+    assert.match(status, /Could not start the WebAssembly recognizer \(HTTP 404 for \/pkg\/lenet5_bg\.wasm\)/);
     await s.close();
   });
 
@@ -81,7 +81,7 @@ describe('errors', () => {
     const s = await openPage(env, {
       query: '?model=missing.onnx',
       wait: false,
-      allowErrors: [/Failed to load resource.*404/, /Could not start the WebAssembly/],
+      allowErrors: [/Failed to load resource.*404/, /Could not start the WebAssembly/, /'integrity'|SRI's integrity/],
       route: (page) =>
         page.route('**/lenet5_bg.wasm', (route) =>
           route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('\0asm junk') }),

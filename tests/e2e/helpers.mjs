@@ -32,6 +32,7 @@ export function assertBuilt({ model = true } = {}) {
   const missing = [];
   if (!existsSync(path.join(WWW, 'pkg', 'lenet5.js'))) missing.push('www/pkg/lenet5.js');
   if (!existsSync(path.join(WWW, 'pkg', 'lenet5_bg.wasm'))) missing.push('www/pkg/lenet5_bg.wasm');
+  if (!existsSync(path.join(WWW, 'pkg', 'integrity.js'))) missing.push('www/pkg/integrity.js');
   if (model && !existsSync(path.join(WWW, 'model', 'lenet5.onnx'))) missing.push('www/model/lenet5.onnx');
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} missing: run scripts/build.sh first (it also copies model/lenet5.onnx)`);

@@ -46,6 +46,11 @@ describe('offline', () => {
       if (!navigator.serviceWorker.controller) {
         await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
       }
+      // clients.claim() hands over control while the worker is still 'activating'.
+      const active = reg.active;
+      if (active && active.state !== 'activated') {
+        await new Promise((resolve) => active.addEventListener('statechange', () => active.state === 'activated' && resolve()));
+      }
       const names = await caches.keys();
       const cache = await caches.open(names.find((n) => n.startsWith('lenet5-')));
       const keys = (await cache.keys()).map((r) => new URL(r.url).pathname);

@@ -49,15 +49,16 @@ const intAttribute = (name, value) => msg(5, [str(1, name), int(3, value), int(2
  * @param {string} [options.outputName] ('probabilities')
  * @param {number} [options.classes] (10)
  * @param {number} [options.seed] for the weights
+ * @param {(i: number) => number} [options.weight] the i-th weight instead of a random one
  */
-export function linearModel({ inputDims = ['N', 1, 32, 32], inputName = 'input', outputName = 'probabilities', classes = 10, seed = 7 } = {}) {
+export function linearModel({ inputDims = ['N', 1, 32, 32], inputName = 'input', outputName = 'probabilities', classes = 10, seed = 7, weight = null } = {}) {
   const side = inputDims.slice(1).reduce((a, b) => a * (typeof b === 'number' ? b : 1), 1);
   let s = seed;
   const rand = () => {
     s = (s * 1103515245 + 12345) % 2147483648;
     return s / 2147483648 - 0.5;
   };
-  const weights = Array.from({ length: side * classes }, () => rand() * 0.2);
+  const weights = Array.from({ length: side * classes }, (_, i) => (weight ? weight(i) : rand() * 0.2));
   const bias = Array.from({ length: classes }, () => 0);
   const graph = [
     node('Flatten', [inputName], ['flat'], 'flatten', [intAttribute('axis', 1)]),

@@ -1,6 +1,14 @@
 //! Trains LeNet-5 on MNIST and writes `model/lenet5.onnx`, then reloads it with tract and
 //! checks it against the trainer before it replaces the previous model.
 //!
+//! Kill-safe: every file is written to a hidden temporary file beside its target
+//! (`.NAME.XXXXXX.tmp`, gitignored by `*.tmp`) and renamed over it only when complete, so a
+//! kill at any moment leaves each of the model, `metrics.json`, `training.svg` and the
+//! checkpoint either as it was or wholly new. After every epoch the training state goes to a
+//! checkpoint (`<out>.ckpt`); `--resume` continues from it bit-identically, and it is deleted
+//! once the model and reports are written. A run removes the temporary files that killed runs
+//! left beside its outputs.
+//!
 //! `cargo run --release --bin export-onnx -- --help`
 
 // The trainer's command line is native only (threads, files, downloads); the wasm build of
@@ -24,6 +32,7 @@ mod cli {
     use indicatif::{ProgressBar, ProgressStyle};
 
     use lenet5::augment::Distortion;
+    use lenet5::checkpoint::{self, RunLog};
     use lenet5::mnist;
     use lenet5::net::{C3Mode, CLASSES, INPUT};
     use lenet5::onnx_export;
@@ -40,7 +49,17 @@ mod cli {
 
     /// Train LeNet-5 on MNIST and export it as ONNX for the browser app.
     #[derive(Debug, Parser)]
-    #[command(version, about)]
+    #[command(
+        version,
+        about,
+        after_help = "Killing the trainer at any moment is safe: every file is first written to a hidden \
+            `.NAME.XXXXXX.tmp` beside it and renamed over the old one only when complete, so the previous \
+            model, metrics.json and training.svg stay intact until the new ones replace them. The training \
+            state is checkpointed after every epoch; rerun the same command with --resume to continue \
+            (the result is bit-identical to an uninterrupted run). The checkpoint is deleted once the \
+            model and reports are written; temporary files left by a killed run are removed by the next \
+            run that writes beside them."
+    )]
     struct Args {
         /// Passes over the 60,000 training digits.
         #[arg(long, default_value_t = 20)]
@@ -76,6 +95,17 @@ mod cli {
         /// No progress bars.
         #[arg(long)]
         quiet: bool,
+        /// Continue from the checkpoint (see --checkpoint) of an interrupted run instead of
+        /// starting over; the final model is bit-identical to an uninterrupted run's. Refused if
+        /// the checkpoint was made with different settings (--epochs, --batch-size, --lr, --seed,
+        /// --c3, --no-augment, --limit, or other data); --threads may differ. Without a
+        /// checkpoint, starts from epoch 1.
+        #[arg(long)]
+        resume: bool,
+        /// The training state is saved here (atomically) after every epoch, and deleted once the
+        /// model and reports are written [default: <OUT>.ckpt, e.g. model/lenet5.onnx.ckpt].
+        #[arg(long, value_name = "PATH")]
+        checkpoint: Option<PathBuf>,
     }
 
     pub fn main() -> ExitCode {
@@ -103,6 +133,29 @@ mod cli {
         }
         let threads = rayon::current_num_threads();
         let started = Instant::now();
+
+        let out_name = args
+            .out
+            .file_name()
+            .ok_or_else(|| format!("--out {} must name a file", args.out.display()))?;
+        let dir = dir_of(&args.out).to_path_buf();
+        let metrics_path = dir.join("metrics.json");
+        let svg_path = dir.join("training.svg");
+        let ckpt_path = args.checkpoint.clone().unwrap_or_else(|| {
+            let mut name = out_name.to_os_string();
+            name.push(".ckpt");
+            args.out.with_file_name(name)
+        });
+        if [&args.out, &metrics_path, &svg_path].contains(&&ckpt_path) {
+            return Err(format!(
+                "--checkpoint {} would overwrite an output",
+                ckpt_path.display()
+            ));
+        }
+        let stale = remove_stale_temps(&[&args.out, &metrics_path, &svg_path, &ckpt_path]);
+        if stale > 0 {
+            println!("removed {stale} temporary file(s) left by an interrupted run");
+        }
 
         let data = mnist::load_or_download(args.data.as_deref()).map_err(|e| e.to_string())?;
         let limit = args.limit.unwrap_or(usize::MAX).min(data.train.len());
@@ -143,11 +196,28 @@ mod cli {
             }
         );
 
-        let mut trainer = Trainer::new(config.clone(), train_set.len());
-        let mut history: Vec<EpochStats> = Vec::new();
-        let mut train_seconds = 0.0;
-        let mut reached_99 = None;
-        for epoch in 1..=args.epochs {
+        let data_fingerprint =
+            checkpoint::fingerprint(&[train_set.images, train_set.labels, test_set.images, test_set.labels]);
+        let resumed = if args.resume {
+            load_checkpoint(&ckpt_path, &config, train_set.len(), data_fingerprint)?
+        } else {
+            if ckpt_path.exists() {
+                println!(
+                    "starting over: {} is left from an earlier run (pass --resume to continue it)",
+                    ckpt_path.display()
+                );
+            }
+            None
+        };
+        let (mut trainer, mut log) = resumed.unwrap_or_else(|| {
+            let log = RunLog {
+                data_fingerprint,
+                ..RunLog::default()
+            };
+            (Trainer::new(config.clone(), train_set.len()), log)
+        });
+        let earlier_wall_seconds = log.wall_seconds;
+        for epoch in trainer.epochs_done() + 1..=args.epochs {
             let bar = if args.quiet {
                 ProgressBar::hidden()
             } else {
@@ -168,11 +238,18 @@ mod cli {
             });
             let seconds = t.elapsed().as_secs_f64();
             bar.finish_and_clear();
-            train_seconds += seconds;
             let eval = train::evaluate(&trainer.params, test_set);
-            if reached_99.is_none() && eval.accuracy >= 0.99 {
-                reached_99 = Some((epoch, train_seconds));
-            }
+            log.history.push(EpochStats {
+                epoch,
+                train_loss: loss,
+                train_accuracy: train_acc,
+                test_accuracy: eval.accuracy,
+                seconds,
+            });
+            log.wall_seconds = earlier_wall_seconds + started.elapsed().as_secs_f64();
+            // Saved before the epoch's line is printed: once the line is out, so is the state.
+            write_atomic(&ckpt_path, &checkpoint::encode(&trainer, &log))
+                .map_err(|e| format!("could not save the checkpoint: {e}"))?;
             println!(
                 "epoch {epoch:>2}/{}  train loss {loss:.4}  train acc {:.2}%  test acc {:.2}%  {seconds:.1} s",
                 args.epochs,
@@ -180,13 +257,16 @@ mod cli {
                 100.0 * eval.accuracy
             );
             std::io::stdout().flush().ok();
-            history.push(EpochStats {
-                epoch,
-                train_loss: loss,
-                train_accuracy: train_acc,
-                test_accuracy: eval.accuracy,
-                seconds,
-            });
+        }
+        let history = &log.history;
+        let train_seconds: f64 = history.iter().map(|h| h.seconds).sum();
+        let mut reached_99 = None;
+        let mut elapsed = 0.0;
+        for h in history {
+            elapsed += h.seconds;
+            if reached_99.is_none() && h.test_accuracy >= 0.99 {
+                reached_99 = Some((h.epoch, elapsed));
+            }
         }
 
         let params = &trainer.params;
@@ -204,8 +284,8 @@ mod cli {
             ("git_commit".into(), report::git_commit()),
         ];
         let bytes = onnx_export::to_bytes(params, &metadata);
-        let check = write_checked(&args.out, &bytes, params, test_set, &eval)?;
-        println!(
+        let (onnx_tmp, check) = write_checked(&args.out, &bytes, params, test_set, &eval)?;
+        let summary = format!(
             "wrote {} ({} bytes): test accuracy {:.2}% (trainer) = {:.2}% (tract), max |Δp| {:.1e} over {} digits",
             args.out.display(),
             bytes.len(),
@@ -215,11 +295,6 @@ mod cli {
             check.digits_compared
         );
 
-        let dir = args
-            .out
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         let metrics = Metrics {
             test_accuracy: eval.accuracy,
             test_error_percent: 100.0 * (1.0 - eval.accuracy),
@@ -232,50 +307,197 @@ mod cli {
             lr: args.lr,
             augmentation: config.distortion.is_some(),
             threads,
-            wall_time_seconds: started.elapsed().as_secs_f64(),
+            wall_time_seconds: earlier_wall_seconds + started.elapsed().as_secs_f64(),
             seconds_per_epoch: train_seconds / args.epochs as f64,
             reached_99_percent: reached_99,
             git_commit: report::git_commit(),
             onnx_bytes: bytes.len(),
             onnx_check: check,
-            history: &history,
+            history,
         };
         let json = serde_json::to_string_pretty(&metrics).map_err(|e| e.to_string())?;
-        let metrics_path = dir.join("metrics.json");
-        onnx_export::write_atomic(&metrics_path, json.as_bytes())
+        let metrics_tmp = write_temp(&metrics_path, json.as_bytes())
             .map_err(|e| format!("could not write {}: {e}", metrics_path.display()))?;
-        let svg_path = dir.join("training.svg");
         let title = format!(
             "LeNet-5 (C3 {}) on MNIST: {:.2}% test accuracy after {} epochs",
             c3.name(),
             100.0 * eval.accuracy,
             args.epochs
         );
-        report::plot(&svg_path, &history, &eval, &title)?;
+        let svg_tmp = temp_beside(&svg_path).map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
+        report::plot(svg_tmp.path(), history, &eval, &title)?;
+        finish(svg_tmp.path()).map_err(|e| format!("could not write {}: {e}", svg_path.display()))?;
+
+        // All three are complete: rename them into place back to back. A kill in between leaves
+        // every file whole (old or new), and the checkpoint, so `--resume` redoes the export.
+        for (tmp, path) in [
+            (onnx_tmp, &args.out),
+            (metrics_tmp, &metrics_path),
+            (svg_tmp, &svg_path),
+        ] {
+            tmp.persist(path)
+                .map_err(|e| format!("could not replace {}: {}", path.display(), e.error))?;
+        }
+        println!("{summary}");
         println!("wrote {} and {}", metrics_path.display(), svg_path.display());
+        match std::fs::remove_file(&ckpt_path) {
+            Ok(()) => println!("removed the checkpoint {}", ckpt_path.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => eprintln!("warning: could not remove the checkpoint {}: {e}", ckpt_path.display()),
+        }
         Ok(())
     }
 
-    /// Writes the model to a temporary file beside `out`, reloads that file with tract, checks it
-    /// against the trainer, and only then renames it over `out`: a bad export or a kill at any
-    /// moment leaves the previous model in place.
+    /// The trainer and log saved at `path`, if there is a checkpoint there and it was made with
+    /// the same settings and data; `None` (start over) if there is none.
+    fn load_checkpoint(
+        path: &Path,
+        config: &Config,
+        train_len: usize,
+        data_fingerprint: u64,
+    ) -> Result<Option<(Trainer, RunLog)>, String> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                println!("--resume: no checkpoint at {}, starting from epoch 1", path.display());
+                return Ok(None);
+            }
+            Err(e) => return Err(format!("cannot resume: could not read {}: {e}", path.display())),
+        };
+        let saved = checkpoint::decode(&bytes).map_err(|e| {
+            format!(
+                "cannot resume from {}: {e}. Delete it, or run without --resume to start over.",
+                path.display()
+            )
+        })?;
+        let mismatches = saved.mismatches(config, train_len, data_fingerprint);
+        if !mismatches.is_empty() {
+            let lines: Vec<String> = mismatches
+                .iter()
+                .map(|m| {
+                    let flag = match m.setting {
+                        "epochs" => "--epochs",
+                        "batch_size" => "--batch-size",
+                        "lr" => "--lr",
+                        "seed" => "--seed",
+                        "c3" => "--c3",
+                        "distortion" => "--no-augment",
+                        "training digits" => "--limit, --data",
+                        _ => "--data",
+                    };
+                    format!(
+                        "  {} ({flag}): {} in the checkpoint, {} now",
+                        m.setting, m.checkpoint, m.now
+                    )
+                })
+                .collect();
+            return Err(format!(
+                "cannot resume from {}: it was saved with different settings:\n{}\nRerun with the same settings, or without --resume to start over.",
+                path.display(),
+                lines.join("\n")
+            ));
+        }
+        let done = saved.epochs_done;
+        let last = saved.log.history.last().map_or(String::new(), |h| {
+            format!(" (test acc {:.2}%)", 100.0 * h.test_accuracy)
+        });
+        println!(
+            "resuming from {}: {done} of {} epochs done{last}",
+            path.display(),
+            config.epochs
+        );
+        Ok(Some(saved.into_trainer()))
+    }
+
+    /// The folder a file goes in ("." for a bare name).
+    fn dir_of(path: &Path) -> &Path {
+        path.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    }
+
+    /// Length of the random part of `tempfile`'s names.
+    const TEMP_RANDOM_LEN: usize = 6;
+
+    /// An empty temporary file beside `path` named `.NAME.XXXXXX.tmp`: hidden, gitignored
+    /// (`*.tmp`), recognisably ours if a kill leaves it behind, and on the same file system so
+    /// that renaming it over `path` is atomic.
+    fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+        let dir = dir_of(path);
+        std::fs::create_dir_all(dir)?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .rand_bytes(TEMP_RANDOM_LEN)
+            .tempfile_in(dir)
+    }
+
+    /// Syncs a finished temporary file and makes it world-readable (temporary files are created
+    /// 0600; models and reports are meant to be served and shared).
+    fn finish(path: &Path) -> std::io::Result<()> {
+        std::fs::File::open(path)?.sync_all()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+        }
+        Ok(())
+    }
+
+    /// `bytes` in a finished temporary file beside `path`, to be renamed over it.
+    fn write_temp(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+        let mut tmp = temp_beside(path)?;
+        tmp.write_all(bytes)?;
+        tmp.flush()?;
+        finish(tmp.path())?;
+        Ok(tmp)
+    }
+
+    /// Replaces `path` with `bytes` atomically: a kill leaves the old file or the new one.
+    fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+        write_temp(path, bytes)
+            .map_err(|e| format!("could not write {}: {e}", path.display()))?
+            .persist(path)
+            .map_err(|e| format!("could not replace {}: {}", path.display(), e.error))?;
+        Ok(())
+    }
+
+    /// Deletes the temporary files (see [`temp_beside`]) that killed runs left beside `paths`.
+    /// Returns how many it removed.
+    fn remove_stale_temps(paths: &[&Path]) -> usize {
+        let mut removed = 0;
+        for path in paths {
+            let (Some(name), Ok(entries)) = (path.file_name(), std::fs::read_dir(dir_of(path))) else {
+                continue;
+            };
+            let prefix = format!(".{}.", name.to_string_lossy());
+            for entry in entries.flatten() {
+                let file = entry.file_name();
+                let file = file.to_string_lossy();
+                let ours = file
+                    .strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_suffix(".tmp"))
+                    .is_some_and(|r| r.len() == TEMP_RANDOM_LEN && r.chars().all(|c| c.is_ascii_alphanumeric()));
+                if ours && entry.file_type().is_ok_and(|t| t.is_file()) && std::fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+
+    /// Writes the model to a temporary file beside `out`, reloads that file with tract and checks
+    /// it against the trainer; the caller renames it over `out` only then, so a bad export or a
+    /// kill at any moment leaves the previous model in place.
     fn write_checked(
         out: &Path,
         bytes: &[u8],
         params: &lenet5::net::Params,
         test: Samples<'_>,
         eval: &train::Evaluation,
-    ) -> Result<OnnxCheck, String> {
-        let dir = out
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
-        tmp.write_all(bytes)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| format!("could not write {}: {e}", tmp.path().display()))?;
+    ) -> Result<(tempfile::NamedTempFile, OnnxCheck), String> {
+        let tmp = write_temp(out, bytes).map_err(|e| format!("could not write {}: {e}", out.display()))?;
         let reread =
             std::fs::read(tmp.path()).map_err(|e| format!("could not reread {}: {e}", tmp.path().display()))?;
         let mut model =
@@ -310,12 +532,11 @@ mod cli {
                 out.display()
             ));
         }
-        tmp.persist(out)
-            .map_err(|e| format!("could not replace {}: {}", out.display(), e.error))?;
-        Ok(OnnxCheck {
+        let check = OnnxCheck {
             tract_test_accuracy: tract_acc,
             max_abs_diff_probabilities: max_diff,
             digits_compared: test.len(),
-        })
+        };
+        Ok((tmp, check))
     }
 }
