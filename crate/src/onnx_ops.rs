@@ -59,7 +59,11 @@ pub fn onnx() -> tract_onnx::Onnx {
     reg.insert("Mul", |_, _| Ok((ops::math::Mul.into_hir(), vec![])));
     reg.insert("Flatten", |_, node| {
         let axis: i64 = node.get_attr_opt("axis")?.unwrap_or(1);
-        Ok((expand(ops::array::Flatten::new(axis)), vec![]))
+        // ONNX allows axis in [-r, r].
+        Ok((
+            ranked(ops::array::Flatten::new(axis), axis.unsigned_abs() as usize, false),
+            vec![],
+        ))
     });
     reg.insert("Reshape", |_, node| {
         let allowzero = node.get_attr_opt::<i64>("allowzero")?.unwrap_or(0) != 0;
@@ -167,7 +171,114 @@ fn conv(_: &ParsingContext, node: &NodeProto) -> Built {
     if node.input.len() == 3 {
         op = op.bias_input(2);
     }
-    Ok((expand(op), vec![]))
+    Ok((spatial(op, spatial_rank(node)?), vec![]))
+}
+
+/// How many spatial axes the attributes of a Conv or pool node describe (`None` if none is
+/// given). tract indexes `kernel_shape`, `strides`, `dilations` and `pads` by axis and panics on
+/// lengths that disagree with each other or with the input, and divides by strides: refuse
+/// such nodes here, and pin the input's rank in [`Ranked`] (found by fuzzing).
+fn spatial_rank(node: &NodeProto) -> TractResult<Option<usize>> {
+    let mut rank: Option<(usize, &str)> = None;
+    for name in ["kernel_shape", "strides", "dilations", "pads"] {
+        let Some(values) = node.get_attr_opt_tvec::<usize>(name)? else {
+            continue;
+        };
+        if name != "pads" && values.contains(&0) {
+            bail!("{} `{name}` holds a 0", node.op_type);
+        }
+        let len = if name == "pads" {
+            values.len().div_ceil(2)
+        } else {
+            values.len()
+        };
+        match rank {
+            Some((r, other)) if r != len || (name == "pads" && values.len() % 2 != 0) => {
+                bail!(
+                    "{} `{name}` does not match its `{other}` ({} values for {r} axes)",
+                    node.op_type,
+                    values.len()
+                )
+            }
+            _ => rank = Some((len, name)),
+        }
+    }
+    Ok(rank.map(|(r, _)| r))
+}
+
+/// `op`, taking an input with `rank` spatial axes (plus batch and channels) when known.
+fn spatial<E: Expansion>(op: E, rank: Option<usize>) -> Box<dyn InferenceOp> {
+    match rank {
+        Some(rank) => ranked(op, rank + 2, true),
+        None => expand(op),
+    }
+}
+
+/// `op`, whose first input must have exactly `rank` axes (`exact`), or at least `rank`.
+fn ranked<E: Expansion>(op: E, rank: usize, exact: bool) -> Box<dyn InferenceOp> {
+    expand(Ranked {
+        op: Box::new(op),
+        rank,
+        exact,
+    })
+}
+
+/// An operator whose input rank is checked before tract computes its output shape: tract's
+/// Conv, pools, Flatten and Softmax index the input's axes by their attributes unchecked.
+#[derive(Debug, Clone)]
+struct Ranked {
+    op: Box<dyn Expansion>,
+    rank: usize,
+    exact: bool,
+}
+
+impl Expansion for Ranked {
+    fn name(&self) -> StaticName {
+        Expansion::name(self.op.as_ref())
+    }
+
+    fn validation(&self) -> Validation {
+        Expansion::validation(self.op.as_ref())
+    }
+
+    fn info(&self) -> TractResult<Vec<String>> {
+        Expansion::info(self.op.as_ref())
+    }
+
+    fn nboutputs(&self) -> TractResult<usize> {
+        Expansion::nboutputs(self.op.as_ref())
+    }
+
+    fn rules<'r, 'p: 'r, 's: 'r>(
+        &'s self,
+        s: &mut Solver<'r>,
+        inputs: &'p [TensorProxy],
+        outputs: &'p [TensorProxy],
+    ) -> InferenceResult {
+        let Some(input) = inputs.first() else {
+            bail!("{} has no input", self.name());
+        };
+        // First, so that a wrong rank fails before the inner rules index by axis.
+        if self.exact {
+            s.equals(&input.rank, self.rank as i64)?;
+        } else {
+            s.given(&input.rank, move |_, rank| {
+                if rank < self.rank as i64 {
+                    bail!(
+                        "{}'s axis needs an input of rank {} or more, not {rank}",
+                        self.name(),
+                        self.rank
+                    );
+                }
+                Ok(())
+            })?;
+        }
+        Expansion::rules(self.op.as_ref(), s, inputs, outputs)
+    }
+
+    fn wire(&self, prefix: &str, model: &mut TypedModel, inputs: &[OutletId]) -> TractResult<TVec<OutletId>> {
+        Expansion::wire(self.op.as_ref(), prefix, model, inputs)
+    }
 }
 
 fn pool_spec(node: &NodeProto) -> TractResult<cnn::PoolSpec> {
@@ -186,23 +297,42 @@ fn max_pool(_: &ParsingContext, node: &NodeProto) -> Built {
     if node.output.iter().filter(|o| !o.is_empty()).count() > 1 {
         bail!("MaxPool with an Indices output is not supported");
     }
-    Ok((expand(cnn::HirMaxPool::new(pool_spec(node)?, None)), vec![]))
+    Ok((
+        spatial(cnn::HirMaxPool::new(pool_spec(node)?, None), spatial_rank(node)?),
+        vec![],
+    ))
 }
 
 fn average_pool(_: &ParsingContext, node: &NodeProto) -> Built {
     let count_include_pad = node.get_attr_opt("count_include_pad")?.unwrap_or(false);
     Ok((
-        expand(cnn::HirSumPool::new(pool_spec(node)?, count_include_pad, true)),
+        spatial(
+            cnn::HirSumPool::new(pool_spec(node)?, count_include_pad, true),
+            spatial_rank(node)?,
+        ),
         vec![],
     ))
 }
 
 fn softmax(ctx: &ParsingContext, node: &NodeProto) -> Built {
-    let axis = node.get_attr_opt("axis")?;
+    let axis: Option<isize> = node.get_attr_opt("axis")?;
+    // ONNX allows axis in [-r, r-1].
+    let rank = |axis: isize| {
+        if axis < 0 {
+            axis.unsigned_abs()
+        } else {
+            axis as usize + 1
+        }
+    };
     if ctx.onnx_operator_set_version < 13 {
-        Ok((expand(ops::nn::LayerSoftmax::new(axis.unwrap_or(1), true)), vec![]))
+        let axis = axis.unwrap_or(1);
+        Ok((
+            ranked(ops::nn::LayerSoftmax::new(axis, true), rank(axis), false),
+            vec![],
+        ))
     } else {
-        Ok((expand(ops::nn::Softmax::new(axis.unwrap_or(-1))), vec![]))
+        let axis = axis.unwrap_or(-1);
+        Ok((ranked(ops::nn::Softmax::new(axis), rank(axis), false), vec![]))
     }
 }
 

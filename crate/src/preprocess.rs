@@ -494,10 +494,10 @@ pub fn frame(ink: &Ink, comps: &Components, group: &[u32]) -> Option<Framed> {
         .fold((0, 0), |(a, b), c| (a + c.area, b + c.boundary));
     let stroke = (2.0 * area as f64 / boundary.max(1) as f64).max(1.0) * scale;
     let peak = small.iter().copied().fold(0f32, f32::max);
-    if peak > 0.0 && peak < 0.9 {
-        let gain = 0.9 / peak;
-        small.iter_mut().for_each(|v| *v = (*v * gain).min(1.0));
-    }
+    // The clamp also catches area averages of full ink that float32 rounding puts an ulp above
+    // 1 (1.0000001: the weights are rounded separately; found by fuzzing).
+    let gain = if peak > 0.0 && peak < 0.9 { 0.9 / peak } else { 1.0 };
+    small.iter_mut().for_each(|v| *v = (*v * gain).min(1.0));
     if (stroke as f32) < MIN_STROKE {
         let strength = ((MIN_STROKE - stroke as f32) / MIN_STROKE).clamp(0.0, 1.0) * 0.8;
         small = thicken(&small, nw, nh, strength);
