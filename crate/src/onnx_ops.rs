@@ -187,13 +187,16 @@ fn spatial_rank(node: &NodeProto) -> TractResult<Option<usize>> {
         if name != "pads" && values.contains(&0) {
             bail!("{} `{name}` holds a 0", node.op_type);
         }
-        let len = if name == "pads" {
-            values.len().div_ceil(2)
-        } else {
-            values.len()
-        };
+        if name == "pads" && values.len() % 2 != 0 {
+            bail!(
+                "{} `pads` holds {} values, not a begin and an end per axis",
+                node.op_type,
+                values.len()
+            );
+        }
+        let len = if name == "pads" { values.len() / 2 } else { values.len() };
         match rank {
-            Some((r, other)) if r != len || (name == "pads" && values.len() % 2 != 0) => {
+            Some((r, other)) if r != len => {
                 bail!(
                     "{} `{name}` does not match its `{other}` ({} values for {r} axes)",
                     node.op_type,
