@@ -358,12 +358,50 @@ fn check_declared_io(graph: &tract_onnx::pb::GraphProto) -> Result<(), Error> {
             )));
         }
     }
+    check_order(graph)?;
     check_weights(graph)
+}
+
+/// ONNX lists nodes in topological order: each input is a graph input, an initializer or an
+/// earlier node's output. tract's shape inference panics on a node that feeds itself (found by
+/// fuzzing), so refuse any node that reads a value not computed before it.
+fn check_order(graph: &tract_onnx::pb::GraphProto) -> Result<(), Error> {
+    let mut known: std::collections::HashSet<&str> = graph.input.iter().map(|i| i.name.as_str()).collect();
+    known.extend(graph.initializer.iter().map(|t| t.name.as_str()));
+    for node in &graph.node {
+        if let Some(missing) = node.input.iter().find(|i| !i.is_empty() && !known.contains(i.as_str())) {
+            return Err(Error::Model(format!(
+                "the node `{}` ({}) reads `{missing}` before any node computes it",
+                node.name, node.op_type
+            )));
+        }
+        known.extend(node.output.iter().map(|o| o.as_str()));
+    }
+    Ok(())
 }
 
 /// NaN or infinite weights can hide behind a ReLU on one probe input and surface on another:
 /// refuse them up front.
 fn check_weights(graph: &tract_onnx::pb::GraphProto) -> Result<(), Error> {
+    // tract panics on a string tensor stored as raw bytes (`unimplemented!`; found by fuzzing),
+    // and a LeNet has no strings: refuse them all, in initializers and in Constant nodes.
+    let string = tract_onnx::pb::tensor_proto::DataType::String as i32;
+    let attributes = graph
+        .node
+        .iter()
+        .flat_map(|n| &n.attribute)
+        .flat_map(|a| a.t.iter().chain(&a.tensors));
+    if let Some(t) = graph
+        .initializer
+        .iter()
+        .chain(attributes)
+        .find(|t| t.data_type == string)
+    {
+        return Err(Error::Model(format!(
+            "the tensor `{}` holds strings, not numbers",
+            t.name
+        )));
+    }
     let float = tract_onnx::pb::tensor_proto::DataType::Float as i32;
     for t in graph.initializer.iter().filter(|t| t.data_type == float) {
         let raw = t

@@ -171,7 +171,12 @@ fn conv(_: &ParsingContext, node: &NodeProto) -> Built {
     if node.input.len() == 3 {
         op = op.bias_input(2);
     }
-    Ok((spatial(op, spatial_rank(node)?), vec![]))
+    // Without spatial attributes, tract takes the axes from the weights: at least one.
+    let op = match spatial_rank(node)? {
+        Some(rank) => ranked(op, rank + 2, true),
+        None => ranked(op, 3, false),
+    };
+    Ok((op, vec![]))
 }
 
 /// How many spatial axes the attributes of a Conv or pool node describe (`None` if none is
