@@ -14,6 +14,10 @@ use lenet5::preprocess::{self, Components, Ink, Rect};
 use lenet5::{Error, Recognizer, segment};
 use prost::Message;
 
+/// The tests' canvas rasteriser (round-capped, anti-aliased strokes, like a browser canvas).
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 /// The model the page ships.
 pub const COMMITTED_MODEL: &[u8] = include_bytes!("../../../model/lenet5.onnx");
 
@@ -460,49 +464,10 @@ pub fn segment_canvas(b: &mut Bytes<'_>) -> (Vec<u8>, usize, usize) {
             _ => strokes.push(vec![p]),
         }
     }
-    (draw(w, h, &strokes, pen, ink, bg), w, h)
-}
-
-/// Round-capped polylines, anti-aliased by distance, like a browser canvas.
-fn draw(w: usize, h: usize, strokes: &[Vec<(f32, f32)>], pen: f32, ink: [u8; 4], bg: [u8; 4]) -> Vec<u8> {
-    let r = pen / 2.0;
-    let mut cover = vec![0f32; w * h];
-    for s in strokes {
-        let first = [(s[0], s[0])];
-        let segs: Vec<_> = s.windows(2).map(|p| (p[0], p[1])).collect();
-        for &(a, b) in if segs.is_empty() { &first[..] } else { &segs[..] } {
-            let x0 = (a.0.min(b.0) - r - 1.0).floor().max(0.0) as usize;
-            let x1 = ((a.0.max(b.0) + r + 1.0).ceil() as usize).min(w);
-            let y0 = (a.1.min(b.1) - r - 1.0).floor().max(0.0) as usize;
-            let y1 = ((a.1.max(b.1) + r + 1.0).ceil() as usize).min(h);
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-                    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-                    let len2 = dx * dx + dy * dy;
-                    let t = if len2 == 0.0 {
-                        0.0
-                    } else {
-                        (((px - a.0) * dx + (py - a.1) * dy) / len2).clamp(0.0, 1.0)
-                    };
-                    let d = (px - a.0 - t * dx).hypot(py - a.1 - t * dy);
-                    let c = (r + 0.5 - d).clamp(0.0, 1.0);
-                    cover[y * w + x] = cover[y * w + x].max(c);
-                }
-            }
-        }
-    }
-    cover
-        .iter()
-        .flat_map(|&c| {
-            let mut px: [u8; 4] =
-                std::array::from_fn(|k| (f32::from(bg[k]) * (1.0 - c) + f32::from(ink[k]) * c).round() as u8);
-            if bg[3] == 0 && c > 0.0 {
-                px[..3].copy_from_slice(&ink[..3]);
-            }
-            px
-        })
-        .collect()
+    let style = common::Style { ink, bg };
+    let mut rgba = common::blank(w, h, style);
+    common::draw(&mut rgba, w, h, &strokes, pen, style);
+    (rgba, w, h)
 }
 
 /// A stand-in for the network, much faster than the real one: a digit and a confidence that
