@@ -1,13 +1,14 @@
 //! Trained weights → an ONNX file that honours the browser's contract.
 //!
-//! Built with the protobuf types tract-onnx already ships (`tract_onnx::pb`, prost), so the
-//! writer and the reader can never disagree on the format and no second ONNX crate is needed.
+//! Built with prost and the schema subset in [`crate::onnx_pb`] (tract's own `tract_onnx::pb`
+//! would link the inference engine into the learning worker); tests check that tract reads
+//! every file it writes.
 //! Standard opset-13 ops only; nodes are named after the layers so their outputs (C1, C3 maps)
 //! can be read by name.
 
+/// The ONNX protobuf types the exporter writes, for callers that build or edit models.
+pub use crate::onnx_pb as pb;
 use prost::Message;
-/// The ONNX protobuf types (tract's own), for callers that build or edit models.
-pub use tract_onnx::pb;
 
 use crate::net::Params;
 
