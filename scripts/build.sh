@@ -28,6 +28,17 @@ WASM="target/wasm32-unknown-unknown/release/lenet5.wasm"
 say "wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir www/pkg $WASM"
 wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir www/pkg "$WASM"
 
+# The learning worker's module (www/learn-worker.js): the trainer without the inference engine,
+# loaded only when someone teaches the page. Its own target dir, so the two builds of the same
+# crate with different features never overwrite each other's lenet5.wasm.
+say "cargo build (learner) --no-default-features --features learner --target-dir target/learn"
+cargo build --release --target wasm32-unknown-unknown -p lenet5 --lib --no-default-features --features learner \
+  --target-dir target/learn
+wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir www/pkg \
+  --out-name lenet5_learn target/learn/wasm32-unknown-unknown/release/lenet5.wasm
+LEARN="www/pkg/lenet5_learn_bg.wasm"
+say "$LEARN: $(wc -c < "$LEARN") bytes raw, $(gzip -9 -c "$LEARN" | wc -c) bytes gzip -9"
+
 OUT="www/pkg/lenet5_bg.wasm"
 if [[ "${WASM_OPT:-0}" == 1 ]]; then
   # Debian's wasm-opt (108) corrupts wasm-bindgen output; npm's binaryen 132 is fine.
@@ -43,18 +54,20 @@ if [[ -f model/lenet5.onnx ]]; then
   mkdir -p www/model
   cp model/lenet5.onnx www/model/lenet5.onnx
   say "copied model/lenet5.onnx to www/model/ ($(wc -c < model/lenet5.onnx) bytes)"
+  cp model/mnist-replay.bin.gz www/model/mnist-replay.bin.gz
 else
   echo "[build] warning: model/lenet5.onnx is missing; the page will say it cannot load the model" >&2
 fi
 
 # Subresource Integrity for what the page fetches itself (www/app.js checks both digests).
-node - "$OUT" www/model/lenet5.onnx > www/pkg/integrity.js <<'JS'
+node - "$OUT" www/model/lenet5.onnx "$LEARN" www/model/mnist-replay.bin.gz > www/pkg/integrity.js <<'JS'
 const { createHash } = require('node:crypto');
 const { existsSync, readFileSync } = require('node:fs');
-const [wasm, model] = process.argv.slice(2);
+const [wasm, model, learn, replay] = process.argv.slice(2);
 const sri = (file) => `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
-const digests = { 'pkg/lenet5_bg.wasm': sri(wasm) };
+const digests = { 'pkg/lenet5_bg.wasm': sri(wasm), 'pkg/lenet5_learn_bg.wasm': sri(learn) };
 if (existsSync(model)) digests['model/lenet5.onnx'] = sri(model);
+if (existsSync(replay)) digests['model/mnist-replay.bin.gz'] = sri(replay);
 console.log('// Written by scripts/build.sh: the SHA-384 digests www/app.js checks before using these files.');
 console.log(`export default ${JSON.stringify(digests, null, 2)};`);
 JS

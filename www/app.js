@@ -15,6 +15,7 @@ import { HintView } from './hints.js';
 import { Announcer } from './announce.js';
 import { ModelPicker } from './model-picker.js';
 import { registerServiceWorker } from './offline.js';
+import { Teacher } from './teach.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -53,6 +54,8 @@ let wasm = null;
 let recognizer = null; // the one in use
 let builtIn = null; // { recognizer, label, message }
 let custom = null; // { recognizer, name, size }, while a model of your own is in use
+let personal = null; // { recognizer, count }: learnt from your corrections (teach.js)
+let lastDrawing = null; // { input, digits }: the drawing as the network last saw it, for teaching
 let readyMessage = '';
 let recognitionFailed = false;
 let loadFailed = false;
@@ -103,6 +106,7 @@ let nextLiveRead = 0;
 let trailingRead = 0;
 
 function resetReadings(message) {
+  lastDrawing = null;
   readings.reset(message);
   numberView.reset();
   unsure.reset();
@@ -150,6 +154,7 @@ function recognize(live) {
     // Back to whole-pad coordinates.
     if (out.rect) out.rect.x += region.x;
     for (const d of number.digits) d.x += region.x;
+    lastDrawing = out.empty ? null : { input: out.input, digits: number.digits.length };
     readings.show(out, t2 - t1);
     if (!out.empty) readings.el.timing.textContent = timingText(t2 - t1, t3 - t2);
     numberView.show(number, width, height);
@@ -223,8 +228,15 @@ document.addEventListener('keydown', (e) => {
   } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 'z') {
     e.preventDefault();
     pad.undo();
+  } else if (/^[0-9]$/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey && !isTextField(e.target)) {
+    e.preventDefault();
+    teacher.teach(Number(e.key));
   }
 });
+
+function isTextField(el) {
+  return el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
+}
 
 function formatBytes(n) {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
@@ -293,16 +305,54 @@ async function useFile(file) {
   previous?.free?.();
 }
 
+/** The page's own model: your personal one if you taught it, else the original. */
+function home() {
+  return personal?.recognizer ?? builtIn.recognizer;
+}
+
+function homeLabel() {
+  if (!personal) return builtIn.label;
+  const n = personal.count;
+  return `your personal LeNet-5, learnt from ${n} correction${n === 1 ? '' : 's'}`;
+}
+
 function useBuiltIn() {
   loadingFile += 1; // a file still loading is no longer wanted
   if (!builtIn) return;
   const previous = custom?.recognizer;
   custom = null;
-  picker.showModel(builtIn.label, { custom: false });
-  switchTo(builtIn.recognizer, 'Using the built-in model again');
+  picker.showModel(homeLabel(), { custom: false });
+  switchTo(home(), personal ? 'Using your personal model again' : 'Using the built-in model again');
   previous?.free?.();
   $('model-file').focus();
 }
+
+/** teach.js hands over a personal recognizer (null: back to the original). */
+function usePersonal(r, count) {
+  const previous = personal?.recognizer;
+  personal = r ? { recognizer: r, count } : null;
+  if (!custom) {
+    picker.showModel(homeLabel(), { custom: false });
+    switchTo(home(), r ? `Using your personal model (learnt from ${count} correction${count === 1 ? '' : 's'})` : 'Using the original model again');
+  }
+  if (previous && previous !== r) previous.free?.();
+}
+
+const teacher = new Teacher(
+  {
+    group: $('teach'),
+    status: $('teach-status'),
+    progress: $('teach-progress'),
+    reset: $('reset-model'),
+    download: $('download-model'),
+  },
+  {
+    current: () => lastDrawing,
+    canTeach: () => !custom,
+    load: (bytes) => new wasm.Recognizer(bytes),
+    use: usePersonal,
+  },
+);
 
 /**
  * SHA-384 digests of the wasm and the built-in model, written by scripts/build.sh
@@ -422,6 +472,7 @@ async function main() {
   switchTo(r, `Ready: model loaded in ${Math.round(ms)} ms`); // reads anything drawn while the model was loading
   document.body.dataset.ready = 'true';
   registerServiceWorker();
+  teacher.start(bytes).catch((err) => console.warn('teaching is unavailable', err));
 }
 
 main().catch((err) => fail(errorText(err), err));

@@ -4,11 +4,13 @@
 // server (so a new build is picked up at once, with no second reload) and the
 // fresh copy replaces the cached one; offline, the cached copy answers. On
 // install the whole app is cached at once (the page, its modules, the wasm and
-// the model), so it works offline even before it was reloaded once.
+// the model), so it works offline even before it was reloaded once. The learning
+// worker's files (learn-worker.js, its wasm, the replay sample) are cached when
+// first used, so the first visit does not download them.
 //
 // CACHE names the cache; activating a worker with another name deletes the
 // caches of older versions. Bump VERSION when the list of files changes.
-const VERSION = 'v2';
+const VERSION = 'v3';
 const PREFIX = 'lenet5-';
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -26,6 +28,9 @@ const ASSETS = [
   'announce.js',
   'model-picker.js',
   'offline.js',
+  'trusted.js',
+  'teach.js',
+  'store.js',
   'pkg/lenet5.js',
   'pkg/integrity.js',
   'pkg/lenet5_bg.wasm',

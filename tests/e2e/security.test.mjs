@@ -109,9 +109,14 @@ describe('security', () => {
     await page.goto(env.url);
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
 
-    // Everything the page does: a digit, a number, undo, clear, the pen, a model of one's own.
+    // Everything the page does: a digit, nothing stored yet, teaching it (the learning worker,
+    // its wasm and replay sample), a number, undo, clear, the pen, a model of one's own.
     await drawMouse(page, sample(7).strokes);
     await assertReading(page);
+    await page.waitForFunction(() => !document.querySelector('#teach button').disabled);
+    assert.deepEqual(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)), [], 'a visit stores nothing');
+    await page.keyboard.press('7');
+    await page.waitForFunction(() => document.body.dataset.learnt === '1', null, { timeout: 60_000 });
     await page.click('#clear');
     const box = await page.locator('#pad').boundingBox();
     const digits = [4, 2].map((d) => sample(d));
@@ -145,11 +150,13 @@ describe('security', () => {
     const origin = new URL(env.url).origin;
     assert.ok(urls.length > 10, `requests were recorded (${urls.length})`);
     assert.ok(urls.some((u) => u.endsWith('/pkg/lenet5_bg.wasm')) && urls.some((u) => u.endsWith('/sw.js')));
+    assert.ok(urls.some((u) => u.endsWith('/pkg/lenet5_learn_bg.wasm')) && urls.some((u) => u.endsWith('/mnist-replay.bin.gz')));
     assert.deepEqual(urls.filter((u) => !sameOrigin(origin)(u)), [], 'requests to another origin');
     assert.deepEqual(await page.evaluate(() => window.__violations), [], 'CSP violations');
     assert.deepEqual(errors, [], 'page errors');
 
-    // Nothing stored but the offline cache, and it holds only this origin's files.
+    // Nothing stored but the offline cache (only this origin's files) and, once taught, your
+    // corrections and personal model in one IndexedDB database.
     const stored = await page.evaluate(async () => {
       const names = await caches.keys();
       const cached = [];
@@ -166,7 +173,7 @@ describe('security', () => {
     assert.equal(stored.cookie, '');
     assert.equal(stored.local, 0);
     assert.equal(stored.session, 0);
-    assert.deepEqual(stored.databases, []);
+    assert.deepEqual(stored.databases, ['lenet5-personal']);
     assert.ok(stored.names.length === 1 && stored.names[0].startsWith('lenet5-'), `caches: ${stored.names}`);
     assert.ok(stored.cached.length > 10 && stored.cached.every(sameOrigin(origin)), `cached: ${stored.cached}`);
     await context.close();

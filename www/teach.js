@@ -1,0 +1,224 @@
+// "That's wrong": teach the model your handwriting. A digit button (#teach) or a digit key
+// labels the drawing on the pad; the correction (the 32x32 input the network saw) is kept in
+// this browser (store.js), and the learning worker (learn-worker.js) fine-tunes the original
+// model on all your corrections with the Rust trainer compiled to wasm. The personal model it
+// writes replaces the one in use, survives a reload, can be downloaded, and "Reset" forgets it.
+
+import { openStore, digest } from './store.js';
+import { trustedScriptUrl } from './trusted.js';
+
+export class Teacher {
+  /**
+   * @param {object} els { group, status, progress, reset, download }
+   * @param {object} hooks
+   * @param {() => ({input: Float32Array, digits: number} | null)} hooks.current the drawing as the network saw it
+   * @param {() => boolean} hooks.canTeach false while a model of your own (not the built-in one) is in use
+   * @param {(bytes: Uint8Array) => object} hooks.load a Recognizer for ONNX bytes (throws if unusable)
+   * @param {(r: object | null, count: number) => void} hooks.use switch to a personal recognizer (null: the original)
+   */
+  constructor(els, hooks) {
+    this.el = els;
+    this.hooks = hooks;
+    this.store = null;
+    this.base = null; // { bytes, digest }
+    this.personal = null; // { bytes, count }
+    this.count = 0;
+    this.worker = null;
+    this.busy = false;
+    this.again = false;
+    this.nextId = 1;
+    this.lastMs = 0;
+    this.generation = 0; // bumped by reset: a run that was going on then is dropped
+    for (const b of els.group.querySelectorAll('button[data-digit]')) {
+      b.addEventListener('click', () => this.teach(Number(b.dataset.digit)));
+    }
+    els.reset.addEventListener('click', () => this.reset());
+    els.download.addEventListener('click', () => this.download());
+    this.setEnabled(false);
+  }
+
+  /** Called once the original model is loaded: restores your corrections and personal model. */
+  async start(baseBytes) {
+    this.base = { bytes: baseBytes, digest: await digest(baseBytes) };
+    this.store = await openStore({ create: false });
+    let saved = null;
+    try {
+      this.count = (await this.store?.corrections())?.length ?? 0;
+      saved = await this.store?.model();
+    } catch (err) {
+      this.say(`Could not read your saved corrections: ${err?.message ?? err}`, 'warning');
+    }
+    if (saved && saved.base === this.base.digest && saved.bytes instanceof Uint8Array) {
+      try {
+        const r = this.hooks.load(saved.bytes);
+        this.personal = { bytes: saved.bytes, count: saved.count };
+        this.hooks.use(r, saved.count);
+      } catch (err) {
+        // A damaged copy: the original stays in use; the corrections can teach it again.
+        this.say(`Your saved model could not be used (${err?.message ?? err}); teach again to rebuild it.`, 'warning');
+      }
+    } else if (saved) {
+      this.say('Your saved model was learnt from another version of the original model; teach again to rebuild it.', 'warning');
+    }
+    this.setEnabled(true);
+    if (!this.el.status.dataset.state) this.sayIdle();
+  }
+
+  setEnabled(on) {
+    for (const b of this.el.group.querySelectorAll('button')) b.disabled = !on;
+    this.el.reset.disabled = !on || (this.count === 0 && !this.personal);
+    this.el.download.disabled = !on || !this.personal;
+  }
+
+  say(text, state = '') {
+    this.el.status.textContent = text;
+    if (state) this.el.status.dataset.state = state;
+    else delete this.el.status.dataset.state;
+  }
+
+  sayIdle() {
+    const kept = this.store && !this.store.persistent ? ' (kept until you close the page: this browser does not let the page store them)' : '';
+    if (this.personal) {
+      const n = this.personal.count;
+      this.say(`Your personal model is in use, learnt from ${n} correction${n === 1 ? '' : 's'}${kept}.`);
+    } else if (this.count > 0) {
+      this.say(`${this.count} correction${this.count === 1 ? '' : 's'} kept${kept}.`);
+    } else {
+      this.say('Misread? Press the digit you meant (or type it) and the model learns your handwriting.');
+    }
+  }
+
+  /** Label the current drawing as `digit` and learn from it. */
+  async teach(digit) {
+    if (!this.base || !this.el.group.querySelector('button:enabled')) return this.say('The model is still loading.', 'warning');
+    if (!this.hooks.canTeach()) {
+      return this.say('Teaching works with the built-in model: switch back to it first.', 'warning');
+    }
+    const cur = this.hooks.current();
+    if (!cur) return this.say(`Draw a ${digit} first, then press ${digit}.`, 'warning');
+    if (cur.digits > 1) {
+      return this.say('Teach one digit at a time: clear the pad and write just that digit.', 'warning');
+    }
+    try {
+      this.store ??= await openStore();
+      await this.store.addCorrection({ input: new Float32Array(cur.input), label: digit, time: Date.now() });
+    } catch (err) {
+      return this.say(`Could not keep this correction: ${err?.message ?? err}`, 'warning');
+    }
+    this.count += 1;
+    this.setEnabled(true);
+    this.learn();
+  }
+
+  /** Fine-tune on all corrections (once more after the current run if more arrive meanwhile). */
+  async learn() {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    this.el.progress.hidden = false;
+    this.el.progress.value = 0;
+    document.body.dataset.learning = 'true';
+    try {
+      const generation = this.generation;
+      do {
+        this.again = false;
+        const list = await this.store.corrections();
+        const n = list.length;
+        this.say(`Learning from ${n} correction${n === 1 ? '' : 's'}…`, 'loading');
+        const inputs = new Float32Array(n * 1024);
+        list.forEach((c, i) => inputs.set(c.input, i * 1024));
+        const labels = Uint8Array.from(list, (c) => c.label);
+        const result = await this.run({ model: this.base.bytes, inputs, labels });
+        if (generation !== this.generation) return; // reset meanwhile
+        if (this.again) continue; // newer corrections: learn again before switching
+        const r = this.hooks.load(result.model);
+        this.personal = { bytes: result.model, count: n };
+        this.lastMs = result.ms;
+        try {
+          await this.store.saveModel({ bytes: result.model, base: this.base.digest, count: n, time: Date.now() });
+        } catch (err) {
+          console.warn('could not save the personal model', err);
+        }
+        this.hooks.use(r, n);
+        this.say(
+          `Learnt from ${n} correction${n === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s; your personal model is in use.`,
+          'ready',
+        );
+        document.body.dataset.learnt = String(n);
+      } while (this.again);
+    } catch (err) {
+      this.say(`Could not learn from your corrections: ${err?.message ?? err}`, 'warning');
+      console.warn('learning failed', err);
+    } finally {
+      this.busy = false;
+      this.el.progress.hidden = true;
+      delete document.body.dataset.learning;
+      this.setEnabled(true);
+      if (this.again) this.learn(); // taught again after a reset cut a run short
+    }
+  }
+
+  run(job) {
+    if (!this.worker) {
+      this.worker = new Worker(trustedScriptUrl('learn-worker.js'), { type: 'module' });
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onMessage = (e) => {
+        const m = e.data;
+        if (m?.id !== id) return;
+        if (m.type === 'progress') {
+          this.el.progress.value = m.steps > 0 ? m.step / m.steps : 0;
+          return;
+        }
+        this.worker.removeEventListener('message', onMessage);
+        this.worker.removeEventListener('error', onError);
+        if (m.type === 'done') resolve(m);
+        else reject(new Error(m.message));
+      };
+      const onError = (e) => {
+        this.worker.removeEventListener('message', onMessage);
+        this.worker.removeEventListener('error', onError);
+        this.worker.terminate();
+        this.worker = null;
+        reject(new Error(e.message || 'the learning worker failed to start'));
+      };
+      this.worker.addEventListener('message', onMessage);
+      this.worker.addEventListener('error', onError);
+      this.worker.postMessage({ id, ...job }, [job.inputs.buffer, job.labels.buffer]);
+    });
+  }
+
+  /** Forget every correction and the personal model; the original model is used again. */
+  async reset() {
+    this.generation += 1;
+    this.again = false;
+    try {
+      await this.store?.clear();
+    } catch (err) {
+      return this.say(`Could not forget your corrections: ${err?.message ?? err}`, 'warning');
+    }
+    this.count = 0;
+    this.personal = null;
+    this.hooks.use(null, 0);
+    this.say('Back to the original model; your corrections are forgotten.', 'ready');
+    delete document.body.dataset.learnt;
+    this.setEnabled(true);
+  }
+
+  /** Save the personal model as an .onnx file (it loads in this page, tract and onnxruntime). */
+  download() {
+    if (!this.personal) return;
+    const blob = new Blob([this.personal.bytes], { type: 'application/octet-stream' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'lenet5-personal.onnx';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+}
