@@ -516,7 +516,7 @@ fn real_mirrors_and_checksums_are_the_published_ones() {
 #[test]
 fn default_cache_dir_is_gitignored_data_dir() {
     if std::env::var_os("LENET5_MNIST_DIR").is_some() {
-        eprintln!("SKIPPED (LENET5_MNIST_DIR is set): default_cache_dir_is_gitignored_data_dir");
+        say_skipped("SKIPPED (LENET5_MNIST_DIR is set): default_cache_dir_is_gitignored_data_dir");
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
@@ -527,10 +527,16 @@ fn default_cache_dir_is_gitignored_data_dir() {
 
 // ---------------------------------------------------------------- full set
 
+/// Straight to stderr: `eprintln!` output is captured and hidden when a test passes.
+fn say_skipped(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 fn full_set_or_skip(test: &str) -> Option<PathBuf> {
     let dir = shared_dir();
     if dir.is_none() {
-        eprintln!("SKIPPED (needs full MNIST at ../shared/data/mnist): {test}");
+        say_skipped(&format!("SKIPPED (needs full MNIST at ../shared/data/mnist): {test}"));
     }
     dir
 }

@@ -149,9 +149,11 @@ pub fn mini_mnist() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mnist-mini")
 }
 
-/// Says loudly that a test was skipped, and why.
+/// Says loudly that a test was skipped, and why. Written to stderr directly, not with
+/// `eprintln!`, which the test harness captures and hides for a passing test.
 pub fn skip(test: &str, why: &str) {
-    eprintln!("SKIPPED ({why}): {test}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED ({why}): {test}");
 }
 
 /// Strokes in a unit pad (x right, y down), as the JSON fixtures store them.
