@@ -84,7 +84,7 @@ export class Teacher {
     } else if (this.count > 0) {
       this.say(`${this.count} correction${this.count === 1 ? '' : 's'} kept${kept}.`);
     } else {
-      this.say('Misread? Press the digit you meant (or type it) and the model learns your handwriting.');
+      this.say('Press the digit you meant, or type it: the model learns your handwriting, and nothing leaves this browser.');
     }
   }
 

@@ -43,7 +43,7 @@ describe('learning your handwriting', () => {
     const s = await openPage(env);
     const { page } = s;
     await page.waitForFunction(() => !document.querySelector('#teach button').disabled);
-    assert.match(await page.textContent('#teach-status'), /Misread\? Press the digit you meant/);
+    assert.match(await page.textContent('#teach-status'), /Press the digit you meant, or type it/);
     assert.equal(await page.isDisabled('#download-model'), true);
 
     const before = await draw(page, flaggedOne(4));
