@@ -15,7 +15,7 @@
 #
 # Environment:
 #   SKIP_BUILD=1        use the rten wasm already in bench/browser/rten-pkg
-#   RTEN_ALL_OPS=1      build rten with every operator registered (default: the 6 LeNet-5 uses)
+#   RTEN_ALL_OPS=1      build rten with every operator registered (default: the 7 LeNet-5 uses, Cast included for the float16 weights)
 #   MAX_LOAD=1.0        first wait (at most 30 min) until the 1-minute load average is below this
 #   BENCH_BATCH=200 BENCH_BATCHES=15 BENCH_RECOGNIZE_BATCH=50 BENCH_WARMUP_MS=1000
 #   LOAD_RUNS=3 COLD_RUNS=7 DIGITS=50 BENCH_OUT=target/bench-browser.json CHROMIUM_PATH=…

@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::augment::{self, Distortion};
 use crate::error::Error;
 use crate::net::{self, C3Mode, CLASSES, INPUT, Params, SIDE, Workspace};
-use crate::onnx_export::{self, pb};
+use crate::onnx_export::{self, Precision, pb};
 use crate::train::{Adam, Samples};
 
 /// Most corrections kept and learnt from: the oldest go first.
@@ -81,8 +81,8 @@ pub struct Report {
     pub right_after: usize,
 }
 
-/// The weights of an ONNX file written by [`onnx_export`] (the committed model, or a personal
-/// model written by [`fine_tune`]). Other networks are refused in words: the trainer only
+/// The weights of an ONNX file written by [`onnx_export`] (the committed model, float16 or
+/// float32, or a personal model written by [`fine_tune`]). Other networks are refused in words: the trainer only
 /// knows this one.
 pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
     use prost::Message;
@@ -94,14 +94,30 @@ pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
         .ok_or_else(|| not_ours("the file has no graph".into()))?;
     let get = |name: &str| graph.initializer.iter().find(|t| t.name == name);
     let mut data = Vec::with_capacity(net::param_count());
+    let mut float16_weights = false;
     for t in net::tensors() {
         let init = get(t.name).ok_or_else(|| not_ours(format!("it has no weights named {}", t.name)))?;
         let dims: Vec<usize> = init.dims.iter().map(|&d| d.max(0) as usize).collect();
-        if dims != t.shape || init.data_type != pb::tensor_proto::DataType::Float as i32 {
-            return Err(not_ours(format!("{} is not float32 {:?}", t.name, t.shape)));
+        let f16 = init.data_type == pb::tensor_proto::DataType::Float16 as i32;
+        if f16 && t.name.ends_with(".weight") {
+            float16_weights = true;
+        } else if init.data_type != pb::tensor_proto::DataType::Float as i32 {
+            return Err(not_ours(format!("{} is not float32", t.name)));
+        }
+        if dims != t.shape {
+            return Err(not_ours(format!("{} is not {:?}", t.name, t.shape)));
         }
         let start = data.len();
-        if !init.raw_data.is_empty() {
+        if f16 {
+            if init.raw_data.len() != t.len * 2 {
+                return Err(not_ours(format!("{} holds {} bytes", t.name, init.raw_data.len())));
+            }
+            data.extend(
+                init.raw_data
+                    .chunks_exact(2)
+                    .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()),
+            );
+        } else if !init.raw_data.is_empty() {
             if init.raw_data.len() != t.len * 4 {
                 return Err(not_ours(format!("{} holds {} bytes", t.name, init.raw_data.len())));
             }
@@ -137,7 +153,12 @@ pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
         c3: if paper { C3Mode::Paper } else { C3Mode::Full },
     };
     // Same weights under another graph would be another network.
-    let ours = onnx_export::to_model(&params, &[]);
+    let precision = if float16_weights {
+        Precision::F16
+    } else {
+        Precision::F32
+    };
+    let ours = onnx_export::to_model_as(&params, &[], precision);
     let same = ours
         .graph
         .as_ref()

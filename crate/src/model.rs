@@ -403,12 +403,29 @@ fn check_weights(graph: &tract_onnx::pb::GraphProto) -> Result<(), Error> {
         )));
     }
     let float = tract_onnx::pb::tensor_proto::DataType::Float as i32;
-    for t in graph.initializer.iter().filter(|t| t.data_type == float) {
-        let raw = t
-            .raw_data
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        if raw.chain(t.float_data.iter().copied()).any(|v| !v.is_finite()) {
+    let float16 = tract_onnx::pb::tensor_proto::DataType::Float16 as i32;
+    for t in graph
+        .initializer
+        .iter()
+        .filter(|t| t.data_type == float || t.data_type == float16)
+    {
+        let values: Box<dyn Iterator<Item = f32>> = if t.data_type == float {
+            Box::new(
+                t.raw_data
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .chain(t.float_data.iter().copied()),
+            )
+        } else {
+            // float16 comes as raw bytes or as bit patterns in int32_data.
+            Box::new(
+                t.raw_data
+                    .chunks_exact(2)
+                    .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+                    .chain(t.int32_data.iter().map(|&v| half::f16::from_bits(v as u16).to_f32())),
+            )
+        };
+        if values.into_iter().any(|v| !v.is_finite()) {
             return Err(Error::Model(format!(
                 "the weights `{}` contain NaN or infinite values: the file is corrupt or the training diverged",
                 t.name

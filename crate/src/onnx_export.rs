@@ -3,6 +3,11 @@
 //! Built with prost and the schema subset in [`crate::onnx_pb`] (tract's own `tract_onnx::pb`
 //! would link the inference engine into the learning worker); tests check that tract reads
 //! every file it writes.
+//!
+//! [`Precision::F16`] stores the five weight matrices as float16, each behind a `Cast` to
+//! float32 that tract folds away when it optimises the model: half the bytes to download, the
+//! same float32 arithmetic. [`rounded`] gives the weights such a file holds, so the trainer can
+//! be checked against it exactly.
 //! Standard opset-13 ops only; nodes are named after the layers so their outputs (C1, C3 maps)
 //! can be read by name.
 
@@ -46,8 +51,33 @@ fn node(name: &str, op: &str, inputs: &[&str], output: &str, attribute: Vec<pb::
     }
 }
 
-fn conv(name: &str, input: &str) -> pb::NodeProto {
-    let (w, b) = (format!("{name}.weight"), format!("{name}.bias"));
+/// How the weight matrices are stored (biases are always float32: 0.4% of the values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Precision {
+    F32,
+    #[default]
+    F16,
+}
+
+impl Precision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "float32",
+            Precision::F16 => "float16",
+        }
+    }
+}
+
+/// The input a layer's weights reach it by: the initializer itself, or its float32 cast.
+fn weight_input(name: &str, precision: Precision) -> String {
+    match precision {
+        Precision::F32 => format!("{name}.weight"),
+        Precision::F16 => format!("{name}.weight_f32"),
+    }
+}
+
+fn conv(name: &str, input: &str, precision: Precision) -> pb::NodeProto {
+    let (w, b) = (weight_input(name, precision), format!("{name}.bias"));
     node(
         name,
         "Conv",
@@ -76,8 +106,8 @@ fn pool(name: &str, input: &str) -> pb::NodeProto {
     )
 }
 
-fn gemm(name: &str, input: &str, output: &str) -> pb::NodeProto {
-    let (w, b) = (format!("{name}.weight"), format!("{name}.bias"));
+fn gemm(name: &str, input: &str, output: &str, precision: Precision) -> pb::NodeProto {
+    let (w, b) = (weight_input(name, precision), format!("{name}.bias"));
     node(name, "Gemm", &[input, &w, &b], output, vec![attr_int("transB", 1)])
 }
 
@@ -106,32 +136,81 @@ fn float_value(name: &str, dims: &[Option<i64>]) -> pb::ValueInfoProto {
     }
 }
 
-/// The ONNX model of `params`, with `metadata` as metadata props.
+/// The weight matrices (not the biases) rounded as a `precision` file stores them.
+pub fn rounded(params: &Params, precision: Precision) -> Params {
+    let mut out = params.clone();
+    if precision == Precision::F16 {
+        for t in crate::net::tensors().iter().filter(|t| t.name.ends_with(".weight")) {
+            for v in &mut out.data[t.offset..][..t.len] {
+                *v = half::f16::from_f32(*v).to_f32();
+            }
+        }
+    }
+    out
+}
+
+/// The ONNX model of `params` with float32 weights, with `metadata` as metadata props.
 pub fn to_model(params: &Params, metadata: &[(String, String)]) -> pb::ModelProto {
+    to_model_as(params, metadata, Precision::F32)
+}
+
+/// The ONNX model of `params`, weight matrices stored at `precision`.
+pub fn to_model_as(params: &Params, metadata: &[(String, String)], precision: Precision) -> pb::ModelProto {
     let initializer = params
         .named()
         .into_iter()
-        .map(|(t, values)| pb::TensorProto {
-            name: t.name.into(),
-            dims: t.shape.iter().map(|&d| d as i64).collect(),
-            data_type: pb::tensor_proto::DataType::Float as i32,
-            raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-            ..Default::default()
+        .map(|(t, values)| {
+            let f16 = precision == Precision::F16 && t.name.ends_with(".weight");
+            let (data_type, raw_data) = if f16 {
+                (
+                    pb::tensor_proto::DataType::Float16,
+                    values
+                        .iter()
+                        .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
+                        .collect(),
+                )
+            } else {
+                (
+                    pb::tensor_proto::DataType::Float,
+                    values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                )
+            };
+            pb::TensorProto {
+                name: t.name.into(),
+                dims: t.shape.iter().map(|&d| d as i64).collect(),
+                data_type: data_type as i32,
+                raw_data,
+                ..Default::default()
+            }
         })
         .collect();
-    let nodes = vec![
-        conv("c1", "input"),
+    let mut nodes = Vec::new();
+    if precision == Precision::F16 {
+        for layer in ["c1", "c3", "c5", "f6", "output"] {
+            let (w, out) = (format!("{layer}.weight"), weight_input(layer, precision));
+            // `to` = 1: FLOAT.
+            nodes.push(node(
+                &format!("{layer}.weight_cast"),
+                "Cast",
+                &[&w],
+                &out,
+                vec![attr_int("to", 1)],
+            ));
+        }
+    }
+    nodes.extend([
+        conv("c1", "input", precision),
         relu("c1"),
         pool("s2", "c1_relu"),
-        conv("c3", "s2"),
+        conv("c3", "s2", precision),
         relu("c3"),
         pool("s4", "c3_relu"),
-        conv("c5", "s4"),
+        conv("c5", "s4", precision),
         relu("c5"),
         node("flatten", "Flatten", &["c5_relu"], "flatten", vec![attr_int("axis", 1)]),
-        gemm("f6", "flatten", "f6"),
+        gemm("f6", "flatten", "f6", precision),
         relu("f6"),
-        gemm("output", "f6_relu", "logits"),
+        gemm("output", "f6_relu", "logits", precision),
         node(
             "softmax",
             "Softmax",
@@ -139,7 +218,7 @@ pub fn to_model(params: &Params, metadata: &[(String, String)]) -> pb::ModelProt
             "probabilities",
             vec![attr_int("axis", 1)],
         ),
-    ];
+    ]);
     let graph = pb::GraphProto {
         name: "lenet5".into(),
         node: nodes,
@@ -147,9 +226,10 @@ pub fn to_model(params: &Params, metadata: &[(String, String)]) -> pb::ModelProt
         input: vec![float_value("input", &[None, Some(1), Some(32), Some(32)])],
         output: vec![float_value("probabilities", &[None, Some(10)])],
         doc_string: format!(
-            "LeNet-5 (LeCun et al. 1998) with ReLU and max-pooling; C3 connections: {}. \
+            "LeNet-5 (LeCun et al. 1998) with ReLU and max-pooling; C3 connections: {}; weights {}. \
              Input: 32x32, 0 = background, 1 = ink, an MNIST digit centred with 2 px of padding.",
-            params.c3.name()
+            params.c3.name(),
+            precision.name()
         ),
         ..Default::default()
     };
@@ -174,7 +254,12 @@ pub fn to_model(params: &Params, metadata: &[(String, String)]) -> pb::ModelProt
     }
 }
 
-/// The ONNX file's bytes.
+/// The ONNX file's bytes, float32 weights.
 pub fn to_bytes(params: &Params, metadata: &[(String, String)]) -> Vec<u8> {
     to_model(params, metadata).encode_to_vec()
+}
+
+/// The ONNX file's bytes, weight matrices stored at `precision`.
+pub fn to_bytes_as(params: &Params, metadata: &[(String, String)], precision: Precision) -> Vec<u8> {
+    to_model_as(params, metadata, precision).encode_to_vec()
 }

@@ -21,7 +21,7 @@ use tract_onnx::tract_hir::tract_core::ops::einsum::EinSum;
 type Built = TractResult<(Box<dyn InferenceOp>, Vec<String>)>;
 
 /// The operators accepted, in the order the README lists them.
-pub const SUPPORTED: [&str; 16] = [
+pub const SUPPORTED: [&str; 17] = [
     "Conv",
     "MaxPool",
     "AveragePool",
@@ -38,6 +38,7 @@ pub const SUPPORTED: [&str; 16] = [
     "Constant",
     "Identity",
     "Dropout",
+    "Cast",
 ];
 
 /// The ONNX front end with only [`SUPPORTED`] registered.
@@ -78,6 +79,14 @@ pub fn onnx() -> tract_onnx::Onnx {
             bail!("Dropout with a mask output is not supported");
         }
         identity(ctx, node)
+    });
+    // float16 weights reach the layers through a Cast to float32 (folded when optimising).
+    reg.insert("Cast", |_, node| {
+        let to: i64 = node.get_attr("to")?;
+        if to != 1 {
+            bail!("Cast to anything but float32 is not supported (to = {to})");
+        }
+        Ok((expand(CastToF32), vec![]))
     });
     tract_onnx::Onnx {
         op_register: reg,
@@ -286,6 +295,42 @@ impl Expansion for Ranked {
 
     fn wire(&self, prefix: &str, model: &mut TypedModel, inputs: &[OutletId]) -> TractResult<TVec<OutletId>> {
         Expansion::wire(self.op.as_ref(), prefix, model, inputs)
+    }
+}
+
+/// ONNX `Cast` to float32 (tract-onnx's own Cast is private); numbers only.
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+struct CastToF32;
+
+impl Expansion for CastToF32 {
+    fn name(&self) -> StaticName {
+        "onnx.Cast".into()
+    }
+
+    fn rules<'r, 'p: 'r, 's: 'r>(
+        &'s self,
+        s: &mut Solver<'r>,
+        inputs: &'p [TensorProxy],
+        outputs: &'p [TensorProxy],
+    ) -> InferenceResult {
+        check_input_arity(inputs, 1)?;
+        check_output_arity(outputs, 1)?;
+        s.equals(&outputs[0].datum_type, f32::datum_type())?;
+        s.equals(&outputs[0].rank, &inputs[0].rank)?;
+        s.equals(&outputs[0].shape, &inputs[0].shape)?;
+        Ok(())
+    }
+
+    fn wire(&self, prefix: &str, model: &mut TypedModel, inputs: &[OutletId]) -> TractResult<TVec<OutletId>> {
+        let from = model.outlet_fact(inputs[0])?.datum_type;
+        if !from.is_number() {
+            bail!("Cast from {from:?} is not supported");
+        }
+        model.wire_node(
+            prefix,
+            tract_onnx::tract_hir::tract_core::ops::cast::cast(f32::datum_type()),
+            &[inputs[0]],
+        )
     }
 }
 

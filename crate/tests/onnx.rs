@@ -63,6 +63,54 @@ fn our_onnx_schema_agrees_with_tracts() {
     }
 }
 
+/// Float16 weights behind a Cast: tract loads the file and computes what the trainer computes with
+/// the same rounded weights; the file is about half the size; the fine-tuner reads it back.
+#[test]
+fn float16_export_matches_the_rounded_weights() {
+    use onnx_export::Precision;
+    for c3 in [C3Mode::Full, C3Mode::Paper] {
+        let params = Params::init(11, c3);
+        let f32_bytes = onnx_export::to_bytes(&params, &meta());
+        let bytes = onnx_export::to_bytes_as(&params, &meta(), Precision::F16);
+        assert!(
+            bytes.len() * 100 < f32_bytes.len() * 52,
+            "{} vs {} bytes",
+            bytes.len(),
+            f32_bytes.len()
+        );
+        let rounded = onnx_export::rounded(&params, Precision::F16);
+        assert_ne!(rounded, params);
+        let biggest = params
+            .data
+            .iter()
+            .zip(&rounded.data)
+            .map(|(a, b)| ((a - b) / a.abs().max(1e-4)).abs())
+            .fold(0f32, f32::max);
+        assert!(biggest < 1e-3, "relative rounding error {biggest}");
+        let mut model = Model::from_bytes(&bytes).expect("the float16 model loads in tract");
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let n = 8;
+        let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
+        let mut ws = Workspace::new(n);
+        ws.forward(&rounded, &x);
+        for i in 0..n {
+            let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
+            for (a, b) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]) {
+                assert!((a - b).abs() < 1e-5, "{c3:?} digit {i}: tract {a} vs trainer {b}");
+            }
+        }
+        let back = lenet5::finetune::params_from_onnx(&bytes).unwrap();
+        assert_eq!(back, rounded);
+        // A NaN hidden in a float16 weight is refused like a float32 one.
+        let mut m = onnx_export::to_model_as(&params, &meta(), Precision::F16);
+        m.graph.as_mut().unwrap().initializer[2].raw_data[0..2].copy_from_slice(&[0x00, 0x7e]);
+        match Model::from_bytes(&m.encode_to_vec()) {
+            Err(Error::Model(msg)) => assert!(msg.contains("NaN"), "{msg}"),
+            other => panic!("a NaN float16 weight: {:?}", other.map(|_| ())),
+        }
+    }
+}
+
 #[test]
 fn export_follows_the_contract() {
     let model = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());

@@ -23,7 +23,7 @@ fn options() -> ModelOptions {
         ModelOptions::with_all_ops()
     } else {
         // Only what LeNet-5 needs: the rest of rten's operators are dropped at link time.
-        ModelOptions::with_ops(rten::op_registry!(Conv, Relu, MaxPool, Flatten, Gemm, Softmax))
+        ModelOptions::with_ops(rten::op_registry!(Cast, Conv, Relu, MaxPool, Flatten, Gemm, Softmax))
     }
 }
 

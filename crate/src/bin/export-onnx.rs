@@ -40,6 +40,15 @@ mod cli {
     use lenet5::train::{self, Config, EpochStats, Samples, Trainer};
 
     #[derive(Clone, Copy, Debug, ValueEnum)]
+    enum PrecisionArg {
+        /// Weight matrices as float16 behind a Cast (half the download; checked against the
+        /// trainer with the same rounding).
+        F16,
+        /// Everything float32.
+        F32,
+    }
+
+    #[derive(Clone, Copy, Debug, ValueEnum)]
     enum C3Arg {
         /// Every C3 map sees all six S2 maps.
         Full,
@@ -80,6 +89,9 @@ mod cli {
         /// (checksums verified) into a cache folder.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// How the ONNX file stores the weight matrices.
+        #[arg(long, value_enum, default_value_t = PrecisionArg::F16)]
+        precision: PrecisionArg,
         /// Where to write the model; metrics.json and training.svg go next to it.
         #[arg(long, default_value = "model/lenet5.onnx")]
         out: PathBuf,
@@ -269,7 +281,14 @@ mod cli {
             }
         }
 
-        let params = &trainer.params;
+        // The weights as the file stores them: accuracy, metadata and the self-check all use
+        // these, so the numbers describe the file.
+        let precision = match args.precision {
+            PrecisionArg::F16 => onnx_export::Precision::F16,
+            PrecisionArg::F32 => onnx_export::Precision::F32,
+        };
+        let stored = onnx_export::rounded(&trainer.params, precision);
+        let params = &stored;
         let eval = train::evaluate(params, test_set);
         let metadata: Vec<(String, String)> = vec![
             ("accuracy".into(), format!("{:.4}", eval.accuracy)),
@@ -282,8 +301,9 @@ mod cli {
                 format!("lenet5 export-onnx {}", env!("CARGO_PKG_VERSION")),
             ),
             ("git_commit".into(), report::git_commit()),
+            ("weights".into(), precision.name().into()),
         ];
-        let bytes = onnx_export::to_bytes(params, &metadata);
+        let bytes = onnx_export::to_bytes_as(params, &metadata, precision);
         let (onnx_tmp, check) = write_checked(&args.out, &bytes, params, test_set, &eval)?;
         let summary = format!(
             "wrote {} ({} bytes): test accuracy {:.2}% (trainer) = {:.2}% (tract), max |Δp| {:.1e} over {} digits",
