@@ -19,43 +19,14 @@ use std::io::Write;
 use std::time::Instant;
 
 use lenet5::finetune::{self, Correction, Options};
-use lenet5::net::{CLASSES, INPUT, Params, Workspace, argmax};
+use lenet5::net::{CLASSES, INPUT, Params, argmax};
 use lenet5::train::{Samples, evaluate};
-use lenet5::{Recognizer, mnist, preprocess};
+use lenet5::{Recognizer, mnist};
 
 const SIDE: usize = 280;
 
-fn framed(canvases: &[(u8, Vec<u8>)]) -> Vec<Correction> {
-    canvases
-        .iter()
-        .map(|(d, rgba)| Correction {
-            input: preprocess::preprocess(rgba, SIDE, SIDE)
-                .expect("canvas")
-                .expect("ink")
-                .input,
-            label: *d,
-        })
-        .collect()
-}
-
-fn predictions(params: &Params, set: &[Correction]) -> Vec<usize> {
-    let mut ws = Workspace::new(16);
-    let mut out = Vec::new();
-    for chunk in set.chunks(16) {
-        let x: Vec<f32> = chunk.iter().flat_map(|c| c.input.iter().copied()).collect();
-        ws.forward(params, &x);
-        out.extend((0..chunk.len()).map(|b| argmax(&ws.probs[b * CLASSES..][..CLASSES])));
-    }
-    out
-}
-
 fn accuracy(params: &Params, set: &[Correction]) -> f64 {
-    let right = predictions(params, set)
-        .iter()
-        .zip(set)
-        .filter(|(p, c)| **p == usize::from(c.label))
-        .count();
-    right as f64 / set.len() as f64
+    person::right(params, set) as f64 / set.len() as f64
 }
 
 fn main() {
@@ -113,9 +84,9 @@ fn main() {
         labels: &data.test.labels,
     };
     let seed: u64 = flag("--seed").and_then(|s| s.parse().ok()).unwrap_or(2026);
-    let held = framed(&person::canvases(seed, 20, SIDE));
-    let teach_pool = framed(&person::canvases(seed + 1, 10, SIDE));
-    let base_preds = predictions(&base, &teach_pool);
+    let held = person::corrections(seed, 20, SIDE);
+    let teach_pool = person::corrections(seed + 1, 10, SIDE);
+    let base_preds = person::predict(&base, &teach_pool);
     let misread: Vec<&Correction> = teach_pool
         .iter()
         .zip(&base_preds)
@@ -136,7 +107,7 @@ fn main() {
         misread.len()
     );
     let mut per_digit = [0usize; CLASSES];
-    for (c, p) in held.iter().zip(predictions(&base, &held)) {
+    for (c, p) in held.iter().zip(person::predict(&base, &held)) {
         if p == usize::from(c.label) {
             per_digit[usize::from(c.label)] += 1;
         }
@@ -237,7 +208,7 @@ fn main() {
                 let mut r = Recognizer::new(&bytes).expect("the personal model loads in tract");
                 let agree = held
                     .iter()
-                    .zip(predictions(&tuned, &held))
+                    .zip(person::predict(&tuned, &held))
                     .filter(|(c, p)| argmax(&r.predict(&c.input[..INPUT]).unwrap()) == *p)
                     .count();
                 println!(

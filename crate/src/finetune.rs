@@ -227,9 +227,18 @@ fn check_corrections(corrections: &[Correction]) -> Result<(), Error> {
     Ok(())
 }
 
-/// (mean loss, number right) of `params` on the corrections as drawn.
-fn score(params: &Params, corrections: &[Correction], ws: &mut Workspace) -> (f64, usize) {
-    let (mut loss, mut right) = (0f64, 0usize);
+/// How `params` does on the corrections as drawn.
+struct Score {
+    /// Mean cross-entropy.
+    loss: f64,
+    /// Corrections read right.
+    right: usize,
+    /// The lowest probability given to a correction's own label.
+    least: f32,
+}
+
+fn score(params: &Params, corrections: &[Correction], ws: &mut Workspace) -> Score {
+    let (mut loss, mut right, mut least) = (0f64, 0usize, 1f32);
     for chunk in corrections.chunks(ws.capacity()) {
         let x: Vec<f32> = chunk.iter().flat_map(|c| c.input.iter().copied()).collect();
         let labels: Vec<u8> = chunk.iter().map(|c| c.label).collect();
@@ -237,8 +246,15 @@ fn score(params: &Params, corrections: &[Correction], ws: &mut Workspace) -> (f6
         let (l, r) = ws.loss(&labels);
         loss += l;
         right += r;
+        for (b, &label) in labels.iter().enumerate() {
+            least = least.min(ws.probs[b * CLASSES + usize::from(label)]);
+        }
     }
-    (loss / corrections.len() as f64, right)
+    Score {
+        loss: loss / corrections.len() as f64,
+        right,
+        least,
+    }
 }
 
 /// Fine-tunes `base` on `corrections` (the last [`MAX_CORRECTIONS`]), replaying `replay`
@@ -266,7 +282,7 @@ pub fn fine_tune(
     };
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut ws = Workspace::new(crate::train::CHUNK);
-    let (loss_before, right_before) = score(base, corrections, &mut ws);
+    let before = score(base, corrections, &mut ws);
 
     let mut params = base.clone();
     let mut adam = Adam::new(params.data.len());
@@ -330,11 +346,11 @@ pub fn fine_tune(
         adam.step(&mut params.data, &grad, options.lr);
         steps = step + 1;
         progress(steps, options.steps);
-        if steps >= options.min_steps && steps < options.steps && learnt(&params, corrections, &mut ws) {
+        if steps >= options.min_steps && steps < options.steps && score(&params, corrections, &mut ws).least > 0.9 {
             break;
         }
     }
-    let (loss_after, right_after) = score(&params, corrections, &mut ws);
+    let after = score(&params, corrections, &mut ws);
     if params.data.iter().any(|v| !v.is_finite()) {
         return Err(Error::Internal("fine-tuning diverged (non-finite weights)".into()));
     }
@@ -342,24 +358,12 @@ pub fn fine_tune(
         params,
         Report {
             steps,
-            loss_before,
-            loss_after,
-            right_before,
-            right_after,
+            loss_before: before.loss,
+            loss_after: after.loss,
+            right_before: before.right,
+            right_after: after.right,
         },
     ))
-}
-
-/// Every correction read right with probability above 0.9.
-fn learnt(params: &Params, corrections: &[Correction], ws: &mut Workspace) -> bool {
-    corrections.chunks(ws.capacity()).all(|chunk| {
-        let x: Vec<f32> = chunk.iter().flat_map(|c| c.input.iter().copied()).collect();
-        ws.forward(params, &x);
-        chunk
-            .iter()
-            .enumerate()
-            .all(|(b, c)| ws.probs[b * CLASSES + usize::from(c.label)] > 0.9)
-    })
 }
 
 /// The replay sample the page ships: `n` digits as a u16 count, `n` labels, then `n` 28x28

@@ -9,10 +9,10 @@ mod person;
 use std::io::Read;
 
 use lenet5::finetune::{self, Correction, Options};
-use lenet5::net::{C3Mode, CLASSES, Params, Workspace, argmax};
+use lenet5::net::{C3Mode, Params, argmax};
 use lenet5::onnx_export;
 use lenet5::train::{Samples, evaluate};
-use lenet5::{Error, Recognizer, mnist, preprocess};
+use lenet5::{Error, Recognizer, mnist};
 
 const SIDE: usize = 280;
 
@@ -30,32 +30,7 @@ fn replay() -> (Vec<u8>, Vec<u8>) {
 }
 
 fn person(seed: u64, per_digit: usize) -> Vec<Correction> {
-    person::canvases(seed, per_digit, SIDE)
-        .into_iter()
-        .map(|(d, rgba)| Correction {
-            input: preprocess::preprocess(&rgba, SIDE, SIDE).unwrap().unwrap().input,
-            label: d,
-        })
-        .collect()
-}
-
-fn predict(params: &Params, set: &[Correction]) -> Vec<usize> {
-    let mut ws = Workspace::new(16);
-    let mut out = Vec::new();
-    for chunk in set.chunks(16) {
-        let x: Vec<f32> = chunk.iter().flat_map(|c| c.input.iter().copied()).collect();
-        ws.forward(params, &x);
-        out.extend((0..chunk.len()).map(|b| argmax(&ws.probs[b * CLASSES..][..CLASSES])));
-    }
-    out
-}
-
-fn right(params: &Params, set: &[Correction]) -> usize {
-    predict(params, set)
-        .iter()
-        .zip(set)
-        .filter(|(p, c)| **p == usize::from(c.label))
-        .count()
+    person::corrections(seed, per_digit, SIDE)
 }
 
 #[test]
@@ -88,7 +63,7 @@ fn teaching_fixes_what_was_misread_and_generalises_without_forgetting() {
     let pool = person(2027, 4);
     let misread: Vec<Correction> = pool
         .iter()
-        .zip(predict(&base, &pool))
+        .zip(person::predict(&base, &pool))
         .filter(|(c, p)| *p != usize::from(c.label))
         .map(|(c, _)| c.clone())
         .collect();
@@ -117,7 +92,7 @@ fn teaching_fixes_what_was_misread_and_generalises_without_forgetting() {
     );
     assert_eq!(report.right_before, 0);
     assert_eq!(report.right_after, corrections.len(), "{report:?}");
-    let (before, after) = (right(&base, &held), right(&tuned, &held));
+    let (before, after) = (person::right(&base, &held), person::right(&tuned, &held));
     eprintln!(
         "person held-out: {before}/{n} -> {after}/{n} after {} corrections",
         corrections.len(),
@@ -152,7 +127,7 @@ fn teaching_fixes_what_was_misread_and_generalises_without_forgetting() {
         "the original's accuracy no longer holds"
     );
     let mut r = Recognizer::new(&bytes).expect("tract loads the personal model");
-    for (c, p) in held.iter().zip(predict(&tuned, &held)) {
+    for (c, p) in held.iter().zip(person::predict(&tuned, &held)) {
         assert_eq!(argmax(&r.predict(&c.input).unwrap()), p);
     }
 }

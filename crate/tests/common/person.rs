@@ -7,6 +7,10 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use lenet5::finetune::Correction;
+use lenet5::net::{CLASSES, Params, Workspace, argmax};
+use lenet5::preprocess;
+
 use crate::common::{Strokes, TRANSPARENT, blank, draw};
 
 /// The person's way of writing `d`, in a unit box (x right, y down): boxy digits made of the
@@ -84,4 +88,40 @@ pub fn canvases(seed: u64, per_digit: usize, side: usize) -> Vec<(u8, Vec<u8>)> 
         }
     }
     out
+}
+
+/// [`canvases`] as the network sees them: each framed by the recognizer's preprocessing,
+/// labelled, as the page keeps a correction.
+pub fn corrections(seed: u64, per_digit: usize, side: usize) -> Vec<Correction> {
+    canvases(seed, per_digit, side)
+        .into_iter()
+        .map(|(d, rgba)| Correction {
+            input: preprocess::preprocess(&rgba, side, side)
+                .expect("a valid canvas")
+                .expect("ink on it")
+                .input,
+            label: d,
+        })
+        .collect()
+}
+
+/// The digit the trainer's network reads in each of `set`.
+pub fn predict(params: &Params, set: &[Correction]) -> Vec<usize> {
+    let mut ws = Workspace::new(16);
+    let mut out = Vec::new();
+    for chunk in set.chunks(16) {
+        let x: Vec<f32> = chunk.iter().flat_map(|c| c.input.iter().copied()).collect();
+        ws.forward(params, &x);
+        out.extend((0..chunk.len()).map(|b| argmax(&ws.probs[b * CLASSES..][..CLASSES])));
+    }
+    out
+}
+
+/// How many of `set` the network reads right.
+pub fn right(params: &Params, set: &[Correction]) -> usize {
+    predict(params, set)
+        .iter()
+        .zip(set)
+        .filter(|(p, c)| **p == usize::from(c.label))
+        .count()
 }
