@@ -16,6 +16,7 @@ import { Announcer } from './announce.js';
 import { ModelPicker } from './model-picker.js';
 import { registerServiceWorker } from './offline.js';
 import { Teacher } from './teach.js';
+import { fetchVerified } from './verified-fetch.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -365,30 +366,6 @@ async function loadIntegrity() {
     throw new Error(`pkg/integrity.js is missing or broken (${errorText(err)}); build the page with scripts/build.sh`, {
       cause: err,
     });
-  }
-}
-
-/**
- * `fetch` with Subresource Integrity. The browser only says "Failed to fetch" when the
- * digest differs, so on failure a second, unchecked request tells a file that does not
- * match this build from a network failure.
- */
-async function fetchVerified(url, integrity) {
-  try {
-    return await fetch(url, integrity ? { integrity } : {});
-  } catch (err) {
-    if (integrity) {
-      const plainResponse = await fetch(url, { cache: 'no-store' }).catch(() => null);
-      // An error page fails the digest too: let the caller report its HTTP status.
-      if (plainResponse && !plainResponse.ok) return plainResponse;
-      if (plainResponse?.ok) {
-        throw new Error(
-          `${url.pathname} does not match this build (its SHA-384 digest differs); reload the page, and if this persists the copy on the server is damaged`,
-          { cause: err },
-        );
-      }
-    }
-    throw err;
   }
 }
 

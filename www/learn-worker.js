@@ -8,16 +8,13 @@
 // Out: { id, type: 'progress', step, steps } ... then { id, type: 'done', model, report, ms }
 //      or { id, type: 'error', message }.
 
+import { fetchVerified } from './verified-fetch.js';
+
 let ready = null;
 
 async function fetchChecked(path, integrity) {
   const url = new URL(path, new URL('./', self.location.href));
-  let res;
-  try {
-    res = await fetch(url, integrity ? { integrity } : {});
-  } catch (err) {
-    throw new Error(`could not load ${url.pathname} (${err?.message ?? err}); if it persists, this copy does not match the build`);
-  }
+  const res = await fetchVerified(url, integrity);
   if (!res.ok) throw new Error(`could not load ${url.pathname} (HTTP ${res.status})`);
   return res;
 }

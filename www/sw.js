@@ -10,7 +10,7 @@
 //
 // CACHE names the cache; activating a worker with another name deletes the
 // caches of older versions. Bump VERSION when the list of files changes.
-const VERSION = 'v3';
+const VERSION = 'v4';
 const PREFIX = 'lenet5-';
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -31,6 +31,7 @@ const ASSETS = [
   'trusted.js',
   'teach.js',
   'store.js',
+  'verified-fetch.js',
   'pkg/lenet5.js',
   'pkg/integrity.js',
   'pkg/lenet5_bg.wasm',
