@@ -13,6 +13,8 @@
 pub mod augment;
 pub mod checkpoint;
 pub mod error;
+#[cfg(feature = "page")]
+pub mod fast_pool;
 pub mod finetune;
 #[cfg(feature = "page")]
 pub mod model;

@@ -108,7 +108,7 @@ impl Model {
             graph: model.clone(),
             state: None,
         });
-        let model = model.into_optimized().map_err(|e| {
+        let model = optimise(model).map_err(|e| {
             Error::Model(format!(
                 "the model does not accept a float32 [1,1,32,32] input ({})",
                 root_cause(&e)
@@ -199,7 +199,7 @@ impl Model {
             let build = || -> TractResult<State> {
                 let mut graph = maps.graph.clone();
                 graph.select_outputs_by_name(maps.names.iter())?;
-                let plan = graph.into_optimized()?.into_runnable()?;
+                let plan = optimise(graph)?.into_runnable()?;
                 SimpleState::new(&plan)
             };
             let state = build()
@@ -261,6 +261,13 @@ impl Model {
         }
         Ok(())
     }
+}
+
+/// tract's optimiser, with our faster 2x2 pooling swapped in first (see [`crate::fast_pool`]).
+fn optimise(model: InferenceModel) -> TractResult<TypedModel> {
+    let mut typed = model.into_typed()?;
+    crate::fast_pool::install(&mut typed)?;
+    typed.into_optimized()
 }
 
 fn check_input(input: &[f32]) -> Result<(), Error> {

@@ -1,0 +1,75 @@
+//! Where `predict`'s time goes, natively: the optimised tract graph and each node's share.
+//! `cargo run --release --example profile_predict -- [model.onnx]`; `TRACT_POOL=1` keeps tract's
+//! own MaxPool instead of `fast_pool` (for before/after). `scripts/profile-predict.sh` also
+//! runs it as wasm under Node (V8, the browser's engine) with a per-node timer that is not coarse.
+use std::time::Instant;
+use tract_onnx::prelude::*;
+
+fn main() -> TractResult<()> {
+    let path = std::env::args().nth(1).unwrap_or_else(|| "model/lenet5.onnx".into());
+    let bytes = std::fs::read(&path)?;
+    let t = Instant::now();
+    let onnx = lenet5::onnx_ops::onnx();
+    let proto = onnx.proto_model_for_read(&mut std::io::Cursor::new(&bytes))?;
+    let t_parse = t.elapsed();
+    let typed = onnx
+        .model_for_proto_model(&proto)?
+        .with_input_fact(0, f32::fact([1, 1, 32, 32]).into())?
+        .into_typed()?;
+    let t_typed = t.elapsed();
+    let _ = typed.into_optimized()?;
+    let t_opt = t.elapsed();
+    let _ = lenet5::Model::from_bytes(&bytes).map_err(|e| TractError::msg(e.to_string()))?;
+    let t_model = t.elapsed();
+    println!(
+        "load: parse {:.2} ms, analyse+typed {:.2} ms, optimise {:.2} ms; Model::from_bytes {:.2} ms",
+        t_parse.as_secs_f64() * 1e3,
+        (t_typed - t_parse).as_secs_f64() * 1e3,
+        (t_opt - t_typed).as_secs_f64() * 1e3,
+        (t_model - t_opt).as_secs_f64() * 1e3
+    );
+    let model = onnx
+        .model_for_read(&mut std::io::Cursor::new(&bytes))?
+        .with_input_fact(0, f32::fact([1, 1, 32, 32]).into())?
+        .into_typed()?;
+    let mut model = model;
+    if std::env::var("TRACT_POOL").unwrap_or_default().is_empty() {
+        lenet5::fast_pool::install(&mut model)?;
+    }
+    let model = model.into_optimized()?;
+    println!("{model}");
+    let plan = model.into_runnable()?;
+    let mut state = tract_onnx::tract_core::plan::SimpleState::new(&plan)?;
+    let input: Vec<f32> = (0..1024).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
+    let n = 20_000;
+    for _ in 0..2000 {
+        state.run(tvec![Tensor::from_shape(&[1, 1, 32, 32], &input)?.into_tvalue()])?;
+    }
+    let t = Instant::now();
+    for _ in 0..n {
+        state.run(tvec![Tensor::from_shape(&[1, 1, 32, 32], &input)?.into_tvalue()])?;
+    }
+    println!("predict: {:.2} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    let mut times = vec![0f64; plan.model().nodes().len()];
+    for _ in 0..n {
+        state.run_plan_with_eval(
+            tvec![Tensor::from_shape(&[1, 1, 32, 32], &input)?.into_tvalue()],
+            |s, op, node, inputs| {
+                let t = Instant::now();
+                let r = tract_onnx::tract_core::plan::eval(s, op, node, inputs);
+                times[node.id] += t.elapsed().as_secs_f64();
+                r
+            },
+        )?;
+    }
+    for node in plan.model().nodes() {
+        println!(
+            "{:>8.2} us  {} {}",
+            times[node.id] * 1e6 / n as f64,
+            node.name,
+            node.op.name()
+        );
+    }
+    println!("sum {:.2} us", times.iter().sum::<f64>() * 1e6 / n as f64);
+    Ok(())
+}
