@@ -1,6 +1,6 @@
 //! Where `predict`'s time goes, natively: the optimised tract graph and each node's share.
 //! `cargo run --release --example profile_predict -- [model.onnx]`; `TRACT_POOL=1` keeps tract's
-//! own MaxPool instead of `fast_pool` (for before/after). `scripts/profile-predict.sh` also
+//! own MaxPool instead of `fast_pool`, `TRACT_CONV=1` the group-1 C1 (for before/after). `scripts/profile-predict.sh` also
 //! runs it as wasm under Node (V8, the browser's engine) with a per-node timer that is not coarse.
 use std::time::Instant;
 use tract_onnx::prelude::*;
@@ -33,7 +33,11 @@ fn main() -> TractResult<()> {
         .with_input_fact(0, f32::fact([1, 1, 32, 32]).into())?
         .into_typed()?;
     let mut model = model;
-    if std::env::var("TRACT_POOL").unwrap_or_default().is_empty() {
+    let off = |var: &str| !std::env::var(var).unwrap_or_default().is_empty();
+    if !off("TRACT_CONV") {
+        lenet5::rewrite::fan_out_one_channel_convs(&mut model)?;
+    }
+    if !off("TRACT_POOL") {
         lenet5::fast_pool::install(&mut model)?;
     }
     let model = model.into_optimized()?;

@@ -28,6 +28,8 @@ pub mod preprocess;
 #[cfg(feature = "page")]
 pub mod recognizer;
 #[cfg(feature = "page")]
+pub mod rewrite;
+#[cfg(feature = "page")]
 pub mod segment;
 pub mod train;
 

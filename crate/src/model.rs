@@ -263,10 +263,10 @@ impl Model {
     }
 }
 
-/// tract's optimiser, with our faster 2x2 pooling swapped in first (see [`crate::fast_pool`]).
+/// tract's optimiser, after our equivalent, faster forms of the graph ([`crate::rewrite`]).
 fn optimise(model: InferenceModel) -> TractResult<TypedModel> {
     let mut typed = model.into_typed()?;
-    crate::fast_pool::install(&mut typed)?;
+    crate::rewrite::apply(&mut typed)?;
     typed.into_optimized()
 }
 

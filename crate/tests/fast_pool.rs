@@ -4,8 +4,6 @@
 mod common;
 
 use lenet5::fast_pool;
-use lenet5::mnist;
-use lenet5::model::{INPUT_LEN, INPUT_SIDE, Model};
 use rand::{RngExt, SeedableRng};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::tract_core::ops::cnn::{MaxPool, PaddingSpec, PoolSpec};
@@ -95,37 +93,4 @@ fn refuses_a_wrong_length_instead_of_panicking() {
     assert!(fast_pool::pool(&[0.0; 5], [1, 1, 2, 2]).is_err());
     let empty = fast_pool::pool(&[1.0, 2.0], [1, 1, 1, 2]).unwrap();
     assert_eq!(empty.shape(), &[1, 1, 0, 1]);
-}
-
-/// The committed model through `Model` (our pools) and through tract alone: same probabilities,
-/// bit for bit, on the 500-digit MNIST fixture.
-#[test]
-fn committed_model_reads_the_same_with_and_without_it() {
-    let bytes = std::fs::read(common::repo_root().join("model/lenet5.onnx")).unwrap();
-    let mut ours = Model::from_bytes(&bytes).unwrap();
-    let plain = lenet5::onnx_ops::onnx()
-        .model_for_read(&mut std::io::Cursor::new(&bytes))
-        .unwrap()
-        .with_input_fact(0, f32::fact([1, 1, INPUT_SIDE, INPUT_SIDE]).into())
-        .unwrap()
-        .into_optimized()
-        .unwrap();
-    assert!(
-        format!("{plain}").contains("OptMaxPool"),
-        "tract alone keeps its own pool"
-    );
-    let plain = plain.into_runnable().unwrap();
-    let test = mnist::load_dir(&common::mini_mnist()).unwrap().test;
-    let mut input = vec![0f32; INPUT_LEN];
-    for i in 0..test.len() {
-        lenet5::augment::place(test.image(i), &mut input);
-        let p = ours.predict(&input).unwrap();
-        let t = Tensor::from_shape(&[1, 1, INPUT_SIDE, INPUT_SIDE], &input).unwrap();
-        let q = plain.run(tvec![t.into_tvalue()]).unwrap();
-        let q = floats(&q[0]);
-        assert!(
-            p.iter().zip(&q).all(|(a, b)| a.to_bits() == b.to_bits()),
-            "digit {i}: {p:?} vs {q:?}"
-        );
-    }
 }
