@@ -2,7 +2,8 @@
 # Where `predict`'s time goes, per tract node: natively, and as wasm (+simd128, the shipped
 # release profile) under Node's WASI, which runs it in V8 like the browser but with a fine timer.
 # Not part of the tests. Usage: scripts/profile-predict.sh [model.onnx]
-# Env: TRACT_POOL=1 keeps tract's own MaxPool (the "before" of crate/src/fast_pool.rs).
+# Env (the "before" of crate/src/rewrite.rs): TRACT_POOL=1 keeps tract's own MaxPool,
+#      TRACT_CONV=1 the group-1 C1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -1,7 +1,8 @@
 //! Where `predict`'s time goes, natively: the optimised tract graph and each node's share.
-//! `cargo run --release --example profile_predict -- [model.onnx]`; `TRACT_POOL=1` keeps tract's
-//! own MaxPool instead of `fast_pool`, `TRACT_CONV=1` the group-1 C1 (for before/after). `scripts/profile-predict.sh` also
-//! runs it as wasm under Node (V8, the browser's engine) with a per-node timer that is not coarse.
+//! `cargo run --release --example profile_predict -- [model.onnx]`. For before/after:
+//! `TRACT_POOL=1` keeps tract's own MaxPool instead of `fast_pool`, `TRACT_CONV=1` the group-1
+//! C1. `scripts/profile-predict.sh` also runs it as wasm under Node (V8, the browser's engine),
+//! with a per-node timer that is not coarse.
 use std::time::Instant;
 use tract_onnx::prelude::*;
 
@@ -17,7 +18,7 @@ fn main() -> TractResult<()> {
         .with_input_fact(0, f32::fact([1, 1, 32, 32]).into())?
         .into_typed()?;
     let t_typed = t.elapsed();
-    let _ = typed.into_optimized()?;
+    let _ = typed.clone().into_optimized()?;
     let t_opt = t.elapsed();
     let _ = lenet5::Model::from_bytes(&bytes).map_err(|e| TractError::msg(e.to_string()))?;
     let t_model = t.elapsed();
@@ -28,11 +29,7 @@ fn main() -> TractResult<()> {
         (t_opt - t_typed).as_secs_f64() * 1e3,
         (t_model - t_opt).as_secs_f64() * 1e3
     );
-    let model = onnx
-        .model_for_read(&mut std::io::Cursor::new(&bytes))?
-        .with_input_fact(0, f32::fact([1, 1, 32, 32]).into())?
-        .into_typed()?;
-    let mut model = model;
+    let mut model = typed;
     let off = |var: &str| !std::env::var(var).unwrap_or_default().is_empty();
     if !off("TRACT_CONV") {
         lenet5::rewrite::fan_out_one_channel_convs(&mut model)?;
@@ -45,26 +42,24 @@ fn main() -> TractResult<()> {
     let plan = model.into_runnable()?;
     let mut state = tract_onnx::tract_core::plan::SimpleState::new(&plan)?;
     let input: Vec<f32> = (0..1024).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
+    let x = || Ok::<_, TractError>(tvec![Tensor::from_shape(&[1, 1, 32, 32], &input)?.into_tvalue()]);
     let n = 20_000;
     for _ in 0..2000 {
-        state.run(tvec![Tensor::from_shape(&[1, 1, 32, 32], &input)?.into_tvalue()])?;
+        state.run(x()?)?;
     }
     let t = Instant::now();
     for _ in 0..n {
-        state.run(tvec![Tensor::from_shape(&[1, 1, 32, 32], &input)?.into_tvalue()])?;
+        state.run(x()?)?;
     }
     println!("predict: {:.2} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
     let mut times = vec![0f64; plan.model().nodes().len()];
     for _ in 0..n {
-        state.run_plan_with_eval(
-            tvec![Tensor::from_shape(&[1, 1, 32, 32], &input)?.into_tvalue()],
-            |s, op, node, inputs| {
-                let t = Instant::now();
-                let r = tract_onnx::tract_core::plan::eval(s, op, node, inputs);
-                times[node.id] += t.elapsed().as_secs_f64();
-                r
-            },
-        )?;
+        state.run_plan_with_eval(x()?, |s, op, node, inputs| {
+            let t = Instant::now();
+            let r = tract_onnx::tract_core::plan::eval(s, op, node, inputs);
+            times[node.id] += t.elapsed().as_secs_f64();
+            r
+        })?;
     }
     for node in plan.model().nodes() {
         println!(

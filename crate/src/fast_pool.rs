@@ -94,20 +94,12 @@ fn max(acc: f32, v: f32) -> f32 {
 /// Replaces each of `model`'s tract `MaxPool` nodes that [`MaxPool2x2`] computes exactly;
 /// returns how many. Call it on the typed graph, before `into_optimized`.
 pub fn install(model: &mut TypedModel) -> TractResult<usize> {
-    let mut replaced = 0;
-    for id in model.eval_order()? {
-        let node = &model.nodes()[id];
-        let Some(pool) = node.op_as::<MaxPool>() else {
-            continue;
-        };
+    crate::rewrite::replace_each(model, |model, node, pool: &MaxPool| {
         if !is_2x2_stride_2(pool, model.outlet_fact(node.inputs[0])?) {
-            continue;
+            return Ok(None);
         }
-        let patch = TypedModelPatch::replace_single_op(model, node, &node.inputs, MaxPool2x2)?;
-        patch.apply(model)?;
-        replaced += 1;
-    }
-    Ok(replaced)
+        TypedModelPatch::replace_single_op(model, node, &node.inputs, MaxPool2x2).map(Some)
+    })
 }
 
 fn is_2x2_stride_2(pool: &MaxPool, input: &TypedFact) -> bool {

@@ -34,12 +34,7 @@ pub fn apply(model: &mut TypedModel) -> TractResult<Rewrites> {
 /// output row with one SIMD multiply-add per tap and never gathers. Each output is the same
 /// 25-term sum, though tract may add the terms in another order (float rounding only).
 pub fn fan_out_one_channel_convs(model: &mut TypedModel) -> TractResult<usize> {
-    let mut rewritten = 0;
-    for id in model.eval_order()? {
-        let node = &model.nodes()[id];
-        let Some(conv) = node.op_as::<Conv>() else {
-            continue;
-        };
+    replace_each(model, |model, node, conv: &Conv| {
         let fact = model.outlet_fact(node.inputs[0])?;
         let maps = conv.output_channels();
         let eligible = conv.q_params.is_none()
@@ -54,7 +49,7 @@ pub fn fan_out_one_channel_convs(model: &mut TypedModel) -> TractResult<usize> {
             && fact.rank() == 4
             && fact.shape.as_concrete().is_some();
         if !eligible {
-            continue;
+            return Ok(None);
         }
         let mut shape = fact.shape.to_tvec();
         shape[1] = maps.into();
@@ -74,8 +69,26 @@ pub fn fan_out_one_channel_convs(model: &mut TypedModel) -> TractResult<usize> {
         depthwise.pool_spec.input_channels = maps;
         let out = patch.wire_node(&node.name, depthwise, &[copies, taps[1], taps[2]])?[0];
         patch.shunt_outside(model, node.id.into(), out)?;
-        patch.apply(model)?;
-        rewritten += 1;
+        Ok(Some(patch))
+    })
+}
+
+/// Offers each node whose op is an `O` to `rewrite`, in evaluation order, and applies the
+/// patches it returns; returns how many it applied.
+pub(crate) fn replace_each<O: TypedOp>(
+    model: &mut TypedModel,
+    mut rewrite: impl FnMut(&TypedModel, &TypedNode, &O) -> TractResult<Option<TypedModelPatch>>,
+) -> TractResult<usize> {
+    let mut applied = 0;
+    for id in model.eval_order()? {
+        let node = &model.nodes()[id];
+        let Some(op) = node.op_as::<O>() else {
+            continue;
+        };
+        if let Some(patch) = rewrite(model, node, op)? {
+            patch.apply(model)?;
+            applied += 1;
+        }
     }
-    Ok(rewritten)
+    Ok(applied)
 }
