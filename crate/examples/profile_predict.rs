@@ -1,7 +1,8 @@
 //! Where `predict`'s time goes, natively: the optimised tract graph and each node's share.
 //! `cargo run --release --example profile_predict -- [model.onnx]`. For before/after:
-//! `TRACT_POOL=1` keeps tract's own MaxPool instead of `fast_pool`, `TRACT_CONV=1` the group-1
-//! C1. `scripts/profile-predict.sh` also runs it as wasm under Node (V8, the browser's engine),
+//! `TRACT_POOL=1` keeps tract's own MaxPool instead of `fast_pool`, `TRACT_DIRECT=1` tract's
+//! convolutions instead of `direct_conv` (which the library itself installs only in wasm).
+//! `scripts/profile-predict.sh` also runs it as wasm under Node (V8, the browser's engine),
 //! with a per-node timer that is not coarse.
 use std::time::Instant;
 use tract_onnx::prelude::*;
@@ -31,14 +32,32 @@ fn main() -> TractResult<()> {
     );
     let mut model = typed;
     let off = |var: &str| !std::env::var(var).unwrap_or_default().is_empty();
-    if !off("TRACT_CONV") {
-        lenet5::rewrite::fan_out_one_channel_convs(&mut model)?;
+    if !off("TRACT_DIRECT") {
+        lenet5::direct_conv::install(&mut model)?;
     }
     if !off("TRACT_POOL") {
         lenet5::fast_pool::install(&mut model)?;
     }
     let model = model.into_optimized()?;
     println!("{model}");
+    for node in model.nodes() {
+        if let Some(op) = node.op_as::<lenet5::direct_conv::DirectConv>() {
+            let g = op.geometry();
+            let [oh, ow] = g.output().unwrap();
+            let x: Vec<f32> = (0..g.input.iter().product()).map(|i| (i % 7) as f32 * 0.1).collect();
+            let mut out = vec![0f32; g.maps * oh * ow];
+            let t = Instant::now();
+            for _ in 0..20_000 {
+                op.run(&x, 1, &mut out)?;
+            }
+            println!(
+                "{}: {}; run() alone {:.2} us",
+                node.name,
+                op.info()?.join(", "),
+                t.elapsed().as_secs_f64() * 1e6 / 20_000.0
+            );
+        }
+    }
     let plan = model.into_runnable()?;
     let mut state = tract_onnx::tract_core::plan::SimpleState::new(&plan)?;
     let input: Vec<f32> = (0..1024).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();

@@ -12,6 +12,8 @@
 
 pub mod augment;
 pub mod checkpoint;
+#[cfg(feature = "page")]
+pub mod direct_conv;
 pub mod error;
 #[cfg(feature = "page")]
 pub mod fast_pool;

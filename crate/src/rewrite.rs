@@ -4,72 +4,31 @@
 //! `tests/rewrite.rs`.
 
 use tract_onnx::prelude::*;
-use tract_onnx::tract_hir::tract_core::ops::array::MultiBroadcastTo;
-use tract_onnx::tract_hir::tract_core::ops::cnn::{Conv, KernelFormat};
-use tract_onnx::tract_hir::tract_core::ops::nn::DataFormat;
 
 /// What [`apply`] changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Rewrites {
     /// Max pools replaced by [`crate::fast_pool::MaxPool2x2`].
     pub pools: usize,
-    /// Single-input-channel convolutions turned depthwise ([`fan_out_one_channel_convs`]).
+    /// Convolutions replaced by [`crate::direct_conv::DirectConv`] (WebAssembly only).
     pub convs: usize,
 }
 
-/// Every rewrite, in order.
-pub fn apply(model: &mut TypedModel) -> TractResult<Rewrites> {
-    Ok(Rewrites {
-        convs: fan_out_one_channel_convs(model)?,
-        pools: crate::fast_pool::install(model)?,
-    })
-}
-
-/// A convolution of a one-channel image into C maps (LeNet-5's C1: 1 → 6, 5x5) as the same
-/// image copied C times and a depthwise convolution, map i with filter i.
+/// Every rewrite that is faster on this target.
 ///
-/// The weights are the same tensor: OIHW `[C, 1, kh, kw]` is also the depthwise layout. Why:
-/// tract runs the group-1 form as lazy im2col + an 8x8 matrix kernel (6 rows used of 8, and an
-/// input gather per 8 outputs): C1 took 83 of 194 µs under V8. Its depthwise op walks each
-/// output row with one SIMD multiply-add per tap and never gathers. Each output is the same
-/// 25-term sum, though tract may add the terms in another order (float rounding only).
-pub fn fan_out_one_channel_convs(model: &mut TypedModel) -> TractResult<usize> {
-    replace_each(model, |model, node, conv: &Conv| {
-        let fact = model.outlet_fact(node.inputs[0])?;
-        let maps = conv.output_channels();
-        let eligible = conv.q_params.is_none()
-            && conv.group == 1
-            && conv.input_channels() == 1
-            && maps > 1
-            && conv.kernel_fmt == KernelFormat::OIHW
-            && conv.pool_spec.data_format == DataFormat::NCHW
-            && conv.pool_spec.rank() == 2
-            && node.inputs.len() == 3
-            && fact.datum_type == f32::datum_type()
-            && fact.rank() == 4
-            && fact.shape.as_concrete().is_some();
-        if !eligible {
-            return Ok(None);
-        }
-        let mut shape = fact.shape.to_tvec();
-        shape[1] = maps.into();
-        let mut patch = TypedModelPatch::default();
-        let taps = node
-            .inputs
-            .iter()
-            .map(|&i| patch.tap_model(model, i))
-            .collect::<TractResult<TVec<_>>>()?;
-        let copies = patch.wire_node(
-            format!("{}.fan_out", node.name),
-            MultiBroadcastTo::new(shape.into()),
-            &[taps[0]],
-        )?[0];
-        let mut depthwise = conv.clone();
-        depthwise.group = maps;
-        depthwise.pool_spec.input_channels = maps;
-        let out = patch.wire_node(&node.name, depthwise, &[copies, taps[1], taps[2]])?[0];
-        patch.shunt_outside(model, node.id.into(), out)?;
-        Ok(Some(patch))
+/// `DirectConv` only in WebAssembly: under V8 it took C1 + C3 from 46 + 66 µs to 28 + 43 µs,
+/// but natively tract's AVX2/FMA kernels (chosen at run time) beat our portable loops,
+/// compiled for baseline x86-64 (`predict` 102 µs with tract's, 163 µs with ours, back to back).
+/// `tests/direct_conv.rs` checks the op natively against tract either way.
+pub fn apply(model: &mut TypedModel) -> TractResult<Rewrites> {
+    let convs = if cfg!(target_arch = "wasm32") {
+        crate::direct_conv::install(model)?
+    } else {
+        0
+    };
+    Ok(Rewrites {
+        convs,
+        pools: crate::fast_pool::install(model)?,
     })
 }
 
@@ -91,4 +50,25 @@ pub(crate) fn replace_each<O: TypedOp>(
         }
     }
     Ok(applied)
+}
+
+/// The value at `outlet` if it is a constant, or computed from constants by its producer alone
+/// (a float16 model's `Cast` of a bias: `into_typed` leaves such nodes for `declutter` to fold).
+pub(crate) fn constant(model: &TypedModel, outlet: OutletId) -> TractResult<Option<Arc<Tensor>>> {
+    if let Some(k) = &model.outlet_fact(outlet)?.konst {
+        return Ok(Some(k.clone()));
+    }
+    let node = model.node(outlet.node);
+    let mut inputs = TVec::new();
+    for &i in &node.inputs {
+        match &model.outlet_fact(i)?.konst {
+            Some(k) => inputs.push(k.clone().into_tvalue()),
+            None => return Ok(None),
+        }
+    }
+    // `None` from ops that need a plan around them (state, context).
+    let Some(mut outputs) = node.op.eval_out_of_plan(inputs)? else {
+        return Ok(None);
+    };
+    Ok((outlet.slot < outputs.len()).then(|| outputs.swap_remove(outlet.slot).into_arc_tensor()))
 }

@@ -1,0 +1,467 @@
+//! LeNet-5's C1 and C3 (5x5 convolutions, stride 1, constant weights) as a tract op of our own,
+//! for WebAssembly (`rewrite::apply` installs it there only).
+//!
+//! Under V8, tract 0.23 ran C3 as lazy im2col + its 8x8 matrix kernel (66–68 of `predict`'s
+//! ~145 µs) and C1, after a fan-out to 6 channels, with its depthwise kernel (46 µs). Both spend
+//! most of that gathering inputs rather than multiplying: built with `+relaxed-simd` (fused
+//! multiply-add) neither got faster. This op gathers nothing, and picks one of two loops by the
+//! multiply-adds each would do. Both hold 32 sums in registers (two sets of 16) and do one
+//! broadcast multiply-add per weight and 16 sums, which the compiler vectorises:
+//! - **spatial** (C1: few maps over a large image): two maps at 16 neighbouring positions of a
+//!   "wide" map, computed over the padded input's row stride, so one weight times the input
+//!   shifted by one tap is a contiguous run. The columns past each output row are computed and
+//!   thrown away (C1: 896 computed per 784 kept). Only non-zero weights become taps, so the
+//!   paper's C3 connection table (60 of 96 input-output pairs) costs only what it connects.
+//! - **mapwise** (C3: 16 maps over 10x10): 16 maps at two positions; nothing thrown away.
+//!
+//! Under V8 (`scripts/profile-predict.sh`) C1 46 → 28 µs, C3 66 → 43 µs, `predict` 145 → 97 µs.
+//! It is swapped in on the typed graph, before tract optimises it ([`install`]), only where it
+//! computes what tract's op would: float32 NCHW, constant weights and bias, group 1, stride 1,
+//! no dilation, zero padding given explicitly (or none), concrete shapes, and at least
+//! [`MIN_OUTPUTS`] positions per map (C5's 1x1 output stays tract's matrix-vector kernel). Sums
+//! are taken in another order than tract's, so results agree to float rounding; a skipped zero
+//! weight also skips `0 × ∞ = NaN` (the recognizer refuses non-finite input).
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::internal::*;
+use tract_onnx::tract_hir::tract_core::ops::cnn::{Conv, KernelFormat, PaddingSpec};
+use tract_onnx::tract_hir::tract_core::ops::nn::DataFormat;
+
+/// Sums per set, four wasm SIMD vectors: with one set, 16 beat 8 (1.1–1.2x) and 32 (C3).
+const LANES: usize = 16;
+
+/// Maps with fewer output positions than this stay with tract (C5's 1x1).
+pub const MIN_OUTPUTS: usize = 16;
+
+/// Sizes of one convolution, all concrete.
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
+pub struct Geometry {
+    /// Input channels, height, width (before padding).
+    pub input: [usize; 3],
+    /// Zero padding: top, left, bottom, right.
+    pub pads: [usize; 4],
+    /// Kernel height and width.
+    pub kernel: [usize; 2],
+    /// Output maps.
+    pub maps: usize,
+}
+
+impl Geometry {
+    fn padded(&self) -> [usize; 2] {
+        let [_, h, w] = self.input;
+        let [top, left, bottom, right] = self.pads;
+        [h + top + bottom, w + left + right]
+    }
+
+    /// Output height and width (`None` if the kernel is larger than the padded input).
+    pub fn output(&self) -> Option<[usize; 2]> {
+        let [hp, wp] = self.padded();
+        let [kh, kw] = self.kernel;
+        Some([(hp + 1).checked_sub(kh)?, (wp + 1).checked_sub(kw)?]).filter(|&[h, w]| h > 0 && w > 0)
+    }
+}
+
+/// A convolution with its constant weights, laid out for the cheaper of two loops.
+#[derive(Debug, Clone)]
+pub struct DirectConv {
+    geometry: Geometry,
+    /// OIHW, as given (what equality compares).
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+    kernel: Kernel,
+}
+
+/// The two loops (see the module doc).
+#[derive(Debug, Clone)]
+enum Kernel {
+    /// Two maps at 16 neighbouring positions of their wide rows. Only non-zero weights are taps.
+    Spatial {
+        /// `(offset into the padded input, weight)`, map after map.
+        taps: Vec<(usize, f32)>,
+        /// Map `m`'s taps are `taps[starts[m]..starts[m + 1]]`.
+        starts: Vec<usize>,
+    },
+    /// 16 maps at two positions.
+    Mapwise {
+        /// Where each weight reads in the padded input, relative to the output position.
+        offsets: Vec<usize>,
+        /// For each group of 16 maps, one row of 16 weights (maps past the last are 0) per
+        /// offset.
+        rows: Vec<[f32; LANES]>,
+        /// Each group's 16 biases.
+        biases: Vec<[f32; LANES]>,
+    },
+}
+
+impl PartialEq for DirectConv {
+    fn eq(&self, other: &Self) -> bool {
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        self.geometry == other.geometry
+            && bits(&self.weights) == bits(&other.weights)
+            && bits(&self.bias) == bits(&other.bias)
+    }
+}
+
+impl Eq for DirectConv {}
+
+impl DirectConv {
+    /// From OIHW weights `[maps, channels, kh, kw]` and one bias per map (or one for all).
+    pub fn new(geometry: Geometry, weights: &[f32], bias: &[f32]) -> TractResult<Self> {
+        let [c, _, _] = geometry.input;
+        let [kh, kw] = geometry.kernel;
+        let maps = geometry.maps;
+        let [oh, ow] = geometry.output().context("DirectConv: kernel larger than the input")?;
+        ensure!(
+            weights.len() == maps * c * kh * kw && maps > 0,
+            "DirectConv: {} weights for {maps} maps of {c}x{kh}x{kw}",
+            weights.len()
+        );
+        ensure!(
+            bias.len() == maps || bias.len() == 1,
+            "DirectConv: {} biases for {maps} maps",
+            bias.len()
+        );
+        let bias = if bias.len() == maps {
+            bias.to_vec()
+        } else {
+            vec![bias[0]; maps]
+        };
+        let [hp, wp] = geometry.padded();
+        let per_map = c * kh * kw;
+        let offset = |k: usize| (k / (kh * kw)) * hp * wp + (k % (kh * kw) / kw) * wp + k % kw;
+        // Steps of each loop (one weight times 32 sums): spatial runs each pair of maps over
+        // the taps either has, for every chunk of its wide rows; mapwise each group of 16 maps
+        // over every weight, for every pair of positions.
+        let spatial_cost: usize = weights
+            .chunks(2 * per_map)
+            .map(|pair| {
+                (0..per_map)
+                    .filter(|&k| pair.iter().skip(k).step_by(per_map).any(|&w| w != 0.0))
+                    .count()
+            })
+            .sum::<usize>()
+            * ((oh - 1) * wp + ow).div_ceil(LANES);
+        let mapwise_cost = maps.div_ceil(LANES) * (oh * ow).div_ceil(2) * per_map;
+        let non_zero = weights.iter().filter(|&&w| w != 0.0).count();
+        let kernel = if spatial_cost <= mapwise_cost {
+            let mut taps = Vec::with_capacity(non_zero);
+            let mut starts = vec![0];
+            for map in weights.chunks_exact(per_map) {
+                taps.extend(
+                    map.iter()
+                        .enumerate()
+                        .filter(|&(_, &w)| w != 0.0)
+                        .map(|(k, &w)| (offset(k), w)),
+                );
+                starts.push(taps.len());
+            }
+            Kernel::Spatial { taps, starts }
+        } else {
+            let groups = maps.div_ceil(LANES);
+            let mut rows = vec![[0f32; LANES]; groups * per_map];
+            let mut biases = vec![[0f32; LANES]; groups];
+            for (m, (map, &b)) in weights.chunks_exact(per_map).zip(&bias).enumerate() {
+                biases[m / LANES][m % LANES] = b;
+                for (k, &w) in map.iter().enumerate() {
+                    rows[m / LANES * per_map + k][m % LANES] = w;
+                }
+            }
+            Kernel::Mapwise {
+                offsets: (0..per_map).map(offset).collect(),
+                rows,
+                biases,
+            }
+        };
+        Ok(DirectConv {
+            geometry,
+            weights: weights.to_vec(),
+            bias,
+            kernel,
+        })
+    }
+
+    pub fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
+    /// Which loop runs it: `"spatial"` or `"mapwise"`.
+    pub fn kernel_name(&self) -> &'static str {
+        match self.kernel {
+            Kernel::Spatial { .. } => "spatial",
+            Kernel::Mapwise { .. } => "mapwise",
+        }
+    }
+
+    /// Convolves `x` (`[n, c, h, w]`, row-major) into `out` (`[n, maps, oh, ow]`).
+    pub fn run(&self, x: &[f32], n: usize, out: &mut [f32]) -> TractResult<()> {
+        let Geometry {
+            input: [c, h, w],
+            pads: [top, left, ..],
+            maps,
+            ..
+        } = self.geometry;
+        let [hp, wp] = self.geometry.padded();
+        let [oh, ow] = self.geometry.output().context("DirectConv: empty output")?;
+        ensure!(
+            x.len() == n * c * h * w && out.len() == n * maps * oh * ow,
+            "DirectConv: {} values for shape {:?}, room for {} outputs",
+            x.len(),
+            [n, c, h, w],
+            out.len()
+        );
+        // Wide rows' last chunk reads up to LANES - 2 values past the padded input.
+        let mut padded = vec![0f32; c * hp * wp + LANES];
+        for (image, out) in x.chunks_exact(c * h * w).zip(out.chunks_exact_mut(maps * oh * ow)) {
+            for (plane, padded) in image.chunks_exact(h * w).zip(padded.chunks_exact_mut(hp * wp)) {
+                for (row, padded) in plane.chunks_exact(w).zip(padded[top * wp..].chunks_exact_mut(wp)) {
+                    padded[left..left + w].copy_from_slice(row);
+                }
+            }
+            match &self.kernel {
+                Kernel::Spatial { taps, starts } => {
+                    let len = ((oh - 1) * wp + ow).div_ceil(LANES) * LANES;
+                    let mut wide = vec![0f32; 2 * len];
+                    for (pair, out) in out.chunks_mut(2 * oh * ow).enumerate() {
+                        let maps = 2 * pair..(2 * pair + 2).min(maps);
+                        let taps = &taps[starts[maps.start]..starts[maps.end]];
+                        let split = starts[maps.start + 1] - starts[maps.start];
+                        let bias = [self.bias[maps.start], self.bias[maps.end - 1]];
+                        spatial(&padded, taps, split, bias, &mut wide);
+                        for (out, wide) in out.chunks_exact_mut(oh * ow).zip(wide.chunks_exact(len)) {
+                            for (row, wide) in out.chunks_exact_mut(ow).zip(wide.chunks(wp)) {
+                                row.copy_from_slice(&wide[..ow]);
+                            }
+                        }
+                    }
+                }
+                Kernel::Mapwise { offsets, rows, biases } => {
+                    let per_map = offsets.len();
+                    for (group, bias) in biases.iter().enumerate() {
+                        let rows = &rows[group * per_map..][..per_map];
+                        let first = group * LANES;
+                        let count = LANES.min(maps - first);
+                        let bases = (0..oh)
+                            .flat_map(|y| (0..ow).map(move |x| y * wp + x))
+                            .collect::<Vec<_>>();
+                        for (pair, bases) in bases.chunks(2).enumerate() {
+                            let two = [bases[0], bases[bases.len() - 1]];
+                            let acc = mapwise(&padded, two, offsets, rows, bias);
+                            for (i, acc) in acc.iter().take(bases.len()).enumerate() {
+                                for (m, &v) in acc[..count].iter().enumerate() {
+                                    out[(first + m) * oh * ow + 2 * pair + i] = v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Two maps over wide rows: `wide[j] = bias + Σ weight · padded[offset + j]`, 16 `j` at a time,
+/// the first map's taps being `taps[..split]` and the second's the rest (the first map's
+/// result in `wide`'s first half). Each input chunk is loaded once for both maps, which the
+/// compiler only does with both in one loop: taps are merged by offset, a missing weight is 0.
+#[inline(never)]
+fn spatial(padded: &[f32], taps: &[(usize, f32)], split: usize, bias: [f32; 2], wide: &mut [f32]) {
+    let (first, second) = taps.split_at(split);
+    let mut merged: Vec<(usize, [f32; 2])> = Vec::with_capacity(taps.len());
+    let (mut i, mut j) = (0, 0);
+    while i < first.len() || j < second.len() {
+        let next = match (first.get(i), second.get(j)) {
+            (Some(a), Some(b)) if a.0 == b.0 => (a.0, [a.1, b.1]),
+            (Some(a), Some(b)) if a.0 < b.0 => (a.0, [a.1, 0.0]),
+            (Some(a), None) => (a.0, [a.1, 0.0]),
+            (_, Some(b)) => (b.0, [0.0, b.1]),
+            (None, None) => break,
+        };
+        i += usize::from(first.get(i).is_some_and(|a| a.0 == next.0));
+        j += usize::from(second.get(j).is_some_and(|b| b.0 == next.0));
+        merged.push(next);
+    }
+    let (wide0, wide1) = wide.split_at_mut(wide.len() / 2);
+    for (chunk, (dst0, dst1)) in wide0
+        .chunks_exact_mut(LANES)
+        .zip(wide1.chunks_exact_mut(LANES))
+        .enumerate()
+    {
+        let (mut acc0, mut acc1) = ([bias[0]; LANES], [bias[1]; LANES]);
+        let at = chunk * LANES;
+        for &(offset, [w0, w1]) in &merged {
+            let Some(src) = padded[offset + at..].first_chunk::<LANES>() else {
+                continue; // unreachable: `padded` has LANES spare values
+            };
+            for k in 0..LANES {
+                acc0[k] += w0 * src[k];
+                acc1[k] += w1 * src[k];
+            }
+        }
+        dst0.copy_from_slice(&acc0);
+        dst1.copy_from_slice(&acc1);
+    }
+}
+
+/// 16 maps at two positions (`padded[base..]`): `bias[m] + Σ_k rows[k][m] · padded[base + offsets[k]]`.
+/// Two positions share each row of weights; one was 1.8x slower under V8. Not inlined: inside
+/// `run`, LLVM vectorised this loop only partly (C3 65 instead of 28 µs under V8).
+#[inline(never)]
+fn mapwise(
+    padded: &[f32],
+    [base0, base1]: [usize; 2],
+    offsets: &[usize],
+    rows: &[[f32; LANES]],
+    bias: &[f32; LANES],
+) -> [[f32; LANES]; 2] {
+    let (mut acc0, mut acc1) = (*bias, *bias);
+    for (&offset, row) in offsets.iter().zip(rows) {
+        let (v0, v1) = (padded[base0 + offset], padded[base1 + offset]);
+        for m in 0..LANES {
+            acc0[m] += v0 * row[m];
+            acc1[m] += v1 * row[m];
+        }
+    }
+    [acc0, acc1]
+}
+
+impl Op for DirectConv {
+    fn name(&self) -> StaticName {
+        "DirectConv".into()
+    }
+
+    fn info(&self) -> TractResult<Vec<String>> {
+        let per_map = self.geometry.input[0] * self.geometry.kernel[0] * self.geometry.kernel[1];
+        Ok(vec![format!(
+            "{:?}, {} loop, {} of {} weights non-zero",
+            self.geometry,
+            self.kernel_name(),
+            self.weights.iter().filter(|&&w| w != 0.0).count(),
+            per_map * self.geometry.maps
+        )])
+    }
+
+    op_as_typed_op!();
+}
+
+impl EvalOp for DirectConv {
+    op_out_of_plan!();
+
+    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let input = args_1!(inputs);
+        let [c, h, w] = self.geometry.input;
+        let &[n, ic, ih, iw] = input.shape() else {
+            bail!("DirectConv wants a rank-4 input, got {:?}", input.shape());
+        };
+        ensure!(
+            [ic, ih, iw] == [c, h, w],
+            "DirectConv: input {:?}, built for {:?}",
+            input.shape(),
+            [c, h, w]
+        );
+        let [oh, ow] = self.geometry.output().context("DirectConv: empty output")?;
+        // Aligned like tract's own outputs: its SIMD kernels downstream (the ReLU) take a slow
+        // path on a tensor that is not (natively 20 µs instead of 1).
+        let mut out = Tensor::zero_dt(f32::datum_type(), &[n, self.geometry.maps, oh, ow])?;
+        let plain = input.try_as_plain_ram()?;
+        self.run(
+            plain.as_slice::<f32>()?,
+            n,
+            out.try_as_plain_ram_mut()?.as_slice_mut::<f32>()?,
+        )?;
+        Ok(tvec!(out.into_tvalue()))
+    }
+}
+
+impl TypedOp for DirectConv {
+    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        let fact = inputs[0];
+        ensure!(fact.datum_type == f32::datum_type() && fact.rank() == 4);
+        let [oh, ow] = self.geometry.output().context("DirectConv: empty output")?;
+        Ok(tvec!(f32::fact([
+            fact.shape[0].clone(),
+            self.geometry.maps.into(),
+            oh.into(),
+            ow.into()
+        ])))
+    }
+
+    as_op!();
+}
+
+/// Replaces each of `model`'s convolutions that [`DirectConv`] computes (see the module doc);
+/// returns how many. Call it on the typed graph, before `into_optimized`.
+pub fn install(model: &mut TypedModel) -> TractResult<usize> {
+    crate::rewrite::replace_each(model, |model, node, conv: &Conv| {
+        let Some(op) = direct_form(model, node, conv)? else {
+            return Ok(None);
+        };
+        let mut patch = TypedModelPatch::default();
+        let x = patch.tap_model(model, node.inputs[0])?;
+        let out = patch.wire_node(&node.name, op, &[x])?[0];
+        patch.shunt_outside(model, node.id.into(), out)?;
+        Ok(Some(patch))
+    })
+}
+
+/// The [`DirectConv`] for `conv` at `node`, if it computes exactly that convolution.
+fn direct_form(model: &TypedModel, node: &TypedNode, conv: &Conv) -> TractResult<Option<DirectConv>> {
+    let spec = &conv.pool_spec;
+    let pads = match &spec.padding {
+        PaddingSpec::Valid => Some([0; 4]),
+        PaddingSpec::Explicit(before, after) | PaddingSpec::ExplicitOnnxPool(before, after, false)
+            if before.len() == 2 && after.len() == 2 =>
+        {
+            Some([before[0], before[1], after[0], after[1]])
+        }
+        _ => None,
+    };
+    let plain = conv.q_params.is_none()
+        && conv.group == 1
+        && conv.kernel_fmt == KernelFormat::OIHW
+        && spec.data_format == DataFormat::NCHW
+        && spec.rank() == 2
+        && spec.strides().iter().all(|&s| s == 1)
+        && spec.dilations().iter().all(|&d| d == 1)
+        && node.inputs.len() == 3;
+    let (Some(pads), true) = (pads, plain) else {
+        return Ok(None);
+    };
+    let fact = |i: usize| model.outlet_fact(node.inputs[i]);
+    let x = fact(0)?;
+    let constant = |i: usize| crate::rewrite::constant(model, node.inputs[i]);
+    let (Some(weights), Some(bias)) = (constant(1)?, constant(2)?) else {
+        return Ok(None);
+    };
+    let Some(shape) = x.shape.as_concrete() else {
+        return Ok(None);
+    };
+    let floats = [x.datum_type, weights.datum_type(), bias.datum_type()]
+        .iter()
+        .all(|&t| t == f32::datum_type());
+    if !floats || shape.len() != 4 || weights.rank() != 4 {
+        return Ok(None);
+    }
+    let geometry = Geometry {
+        input: [shape[1], shape[2], shape[3]],
+        pads,
+        kernel: [weights.shape()[2], weights.shape()[3]],
+        maps: weights.shape()[0],
+    };
+    let Some([oh, ow]) = geometry.output() else {
+        return Ok(None);
+    };
+    let expected = model
+        .outlet_fact(node.id.into())?
+        .shape
+        .as_concrete()
+        .map(|s| s.to_vec());
+    if weights.shape()[1] != shape[1]
+        || oh * ow < MIN_OUTPUTS
+        || expected != Some(vec![shape[0], geometry.maps, oh, ow])
+    {
+        return Ok(None);
+    }
+    let (weights, bias) = (weights.try_as_plain_ram()?, bias.try_as_plain_ram()?);
+    DirectConv::new(geometry, weights.as_slice::<f32>()?, bias.as_slice::<f32>()?).map(Some)
+}
