@@ -47,19 +47,49 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    fn padded(&self) -> [usize; 2] {
+    /// Padded height and width (`None` on overflow: the sizes come from a model file).
+    fn padded(&self) -> Option<[usize; 2]> {
         let [_, h, w] = self.input;
         let [top, left, bottom, right] = self.pads;
-        [h + top + bottom, w + left + right]
+        Some([
+            h.checked_add(top)?.checked_add(bottom)?,
+            w.checked_add(left)?.checked_add(right)?,
+        ])
     }
 
     /// Output height and width (`None` if the kernel is larger than the padded input).
     pub fn output(&self) -> Option<[usize; 2]> {
-        let [hp, wp] = self.padded();
+        let [hp, wp] = self.padded()?;
         let [kh, kw] = self.kernel;
         Some([(hp + 1).checked_sub(kh)?, (wp + 1).checked_sub(kw)?]).filter(|&[h, w]| h > 0 && w > 0)
     }
+
+    /// Whether every buffer `run` sizes (padded input, wide rows, weights, output) stays under
+    /// [`MAX_VALUES`], so no size computation can overflow, even in 32-bit WebAssembly.
+    fn fits(&self) -> bool {
+        let product = |v: &[usize]| {
+            v.iter()
+                .try_fold(1usize, |a, &b| a.checked_mul(b))
+                .filter(|&n| n <= MAX_VALUES)
+        };
+        let (Some([hp, wp]), Some([oh, ow])) = (self.padded(), self.output()) else {
+            return false;
+        };
+        let [c, _, _] = self.input;
+        let [kh, kw] = self.kernel;
+        [
+            &[c, hp, wp][..],
+            &[self.maps, c, kh, kw],
+            &[self.maps, oh, ow],
+            &[2, oh, wp],
+        ]
+        .iter()
+        .all(|v| product(v).is_some())
+    }
 }
+
+/// Largest buffer [`DirectConv`] takes on, in floats (64 MB); larger convolutions stay tract's.
+const MAX_VALUES: usize = 1 << 24;
 
 /// A convolution with its constant weights, laid out for the cheaper of two loops.
 #[derive(Debug, Clone)]
@@ -111,6 +141,7 @@ impl DirectConv {
         let [kh, kw] = geometry.kernel;
         let maps = geometry.maps;
         let [oh, ow] = geometry.output().context("DirectConv: kernel larger than the input")?;
+        ensure!(geometry.fits(), "DirectConv: {geometry:?} is too large");
         ensure!(
             weights.len() == maps * c * kh * kw && maps > 0,
             "DirectConv: {} weights for {maps} maps of {c}x{kh}x{kw}",
@@ -126,7 +157,7 @@ impl DirectConv {
         } else {
             vec![bias[0]; maps]
         };
-        let [hp, wp] = geometry.padded();
+        let [hp, wp] = geometry.padded().context("DirectConv: padding overflows")?;
         let per_map = c * kh * kw;
         let offset = |k: usize| (k / (kh * kw)) * hp * wp + (k % (kh * kw) / kw) * wp + k % kw;
         // Steps of each loop (one weight times 32 sums): spatial runs each pair of maps over
@@ -200,7 +231,7 @@ impl DirectConv {
             maps,
             ..
         } = self.geometry;
-        let [hp, wp] = self.geometry.padded();
+        let [hp, wp] = self.geometry.padded().context("DirectConv: padding overflows")?;
         let [oh, ow] = self.geometry.output().context("DirectConv: empty output")?;
         ensure!(
             x.len() == n * c * h * w && out.len() == n * maps * oh * ow,
@@ -448,7 +479,7 @@ fn direct_form(model: &TypedModel, node: &TypedNode, conv: &Conv) -> TractResult
         kernel: [weights.shape()[2], weights.shape()[3]],
         maps: weights.shape()[0],
     };
-    let Some([oh, ow]) = geometry.output() else {
+    let (Some([oh, ow]), true) = (geometry.output(), geometry.fits()) else {
         return Ok(None);
     };
     let expected = model

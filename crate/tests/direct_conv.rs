@@ -257,6 +257,23 @@ fn refuses_inconsistent_sizes_instead_of_panicking() {
         DirectConv::new(too_big, &[0.5; 4 * 2 * 21], &[0.0; 4]).is_err(),
         "kernel taller than the input"
     );
+    // Sizes from a model file that would overflow 32-bit arithmetic or ask for gigabytes.
+    let padded = Geometry {
+        pads: [usize::MAX / 2, 0, usize::MAX / 2, 0],
+        ..geometry
+    };
+    assert!(
+        DirectConv::new(padded, &[0.5; 4 * 2 * 9], &[0.0; 4]).is_err(),
+        "padding that overflows"
+    );
+    let huge = Geometry {
+        input: [2, 1 << 13, 1 << 13],
+        ..geometry
+    };
+    assert!(
+        DirectConv::new(huge, &[0.5; 4 * 2 * 9], &[0.0; 4]).is_err(),
+        "a 512 MB input"
+    );
     let conv = DirectConv::new(geometry, &[0.5; 4 * 2 * 9], &[0.0]).unwrap();
     let mut out = vec![0f32; 4 * 4 * 4];
     assert!(
