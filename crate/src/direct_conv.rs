@@ -64,8 +64,9 @@ impl Geometry {
         Some([(hp + 1).checked_sub(kh)?, (wp + 1).checked_sub(kw)?]).filter(|&[h, w]| h > 0 && w > 0)
     }
 
-    /// Whether every buffer `run` sizes (padded input, wide rows, weights, output) stays under
-    /// [`MAX_VALUES`], so no size computation can overflow, even in 32-bit WebAssembly.
+    /// Whether no dimension is 0 and every buffer `run` sizes (padded input, wide rows, weights,
+    /// output) stays under [`MAX_VALUES`], so no size computation can overflow, even in 32-bit
+    /// WebAssembly.
     fn fits(&self) -> bool {
         let product = |v: &[usize]| {
             v.iter()
@@ -75,16 +76,18 @@ impl Geometry {
         let (Some([hp, wp]), Some([oh, ow])) = (self.padded(), self.output()) else {
             return false;
         };
-        let [c, _, _] = self.input;
+        let [c, h, w] = self.input;
         let [kh, kw] = self.kernel;
-        [
-            &[c, hp, wp][..],
-            &[self.maps, c, kh, kw],
-            &[self.maps, oh, ow],
-            &[2, oh, wp],
-        ]
-        .iter()
-        .all(|v| product(v).is_some())
+        // No empty dimension either: `run` walks the input in chunks of c·h·w, h·w and w.
+        [c, h, w, kh, kw, self.maps].iter().all(|&d| d > 0)
+            && [
+                &[c, hp, wp][..],
+                &[self.maps, c, kh, kw],
+                &[self.maps, oh, ow],
+                &[2, oh, wp],
+            ]
+            .iter()
+            .all(|v| product(v).is_some())
     }
 }
 
@@ -253,10 +256,10 @@ impl DirectConv {
                     let len = ((oh - 1) * wp + ow).div_ceil(LANES) * LANES;
                     let mut wide = vec![0f32; 2 * len];
                     for (pair, out) in out.chunks_mut(2 * oh * ow).enumerate() {
-                        let maps = 2 * pair..(2 * pair + 2).min(maps);
-                        let taps = &taps[starts[maps.start]..starts[maps.end]];
-                        let split = starts[maps.start + 1] - starts[maps.start];
-                        let bias = [self.bias[maps.start], self.bias[maps.end - 1]];
+                        let (first, last) = (2 * pair, (2 * pair + 1).min(maps - 1));
+                        let taps = &taps[starts[first]..starts[last + 1]];
+                        let split = starts[first + 1] - starts[first];
+                        let bias = [self.bias[first], self.bias[last]];
                         spatial(&padded, taps, split, bias, &mut wide);
                         for (out, wide) in out.chunks_exact_mut(oh * ow).zip(wide.chunks_exact(len)) {
                             for (row, wide) in out.chunks_exact_mut(ow).zip(wide.chunks(wp)) {

@@ -266,6 +266,17 @@ fn refuses_inconsistent_sizes_instead_of_panicking() {
         DirectConv::new(padded, &[0.5; 4 * 2 * 9], &[0.0; 4]).is_err(),
         "padding that overflows"
     );
+    let empty = Geometry {
+        input: [0, 6, 6],
+        ..geometry
+    };
+    assert!(DirectConv::new(empty, &[], &[0.0; 4]).is_err(), "no input channels");
+    let flat = Geometry {
+        input: [2, 6, 0],
+        kernel: [3, 0],
+        ..geometry
+    };
+    assert!(DirectConv::new(flat, &[], &[0.0; 4]).is_err(), "zero width");
     let huge = Geometry {
         input: [2, 1 << 13, 1 << 13],
         ..geometry
