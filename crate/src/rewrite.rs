@@ -59,6 +59,9 @@ pub(crate) fn constant(model: &TypedModel, outlet: OutletId) -> TractResult<Opti
         return Ok(Some(k.clone()));
     }
     let node = model.node(outlet.node);
+    if node.inputs.is_empty() {
+        return Ok(None); // a graph input: not constant
+    }
     let mut inputs = TVec::new();
     for &i in &node.inputs {
         match &model.outlet_fact(i)?.konst {
@@ -66,8 +69,9 @@ pub(crate) fn constant(model: &TypedModel, outlet: OutletId) -> TractResult<Opti
             None => return Ok(None),
         }
     }
-    // `None` from ops that need a plan around them (state, context).
-    let Some(mut outputs) = node.op.eval_out_of_plan(inputs)? else {
+    // `None` from ops that need a plan around them (state, context); an op that fails here is
+    // left for tract to judge, not a reason to refuse the model.
+    let Ok(Some(mut outputs)) = node.op.eval_out_of_plan(inputs) else {
         return Ok(None);
     };
     Ok((outlet.slot < outputs.len()).then(|| outputs.swap_remove(outlet.slot).into_arc_tensor()))

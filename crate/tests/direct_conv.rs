@@ -301,3 +301,20 @@ fn refuses_inconsistent_sizes_instead_of_panicking() {
         "2 channels x 9 taps x 0.5 = 9: {out:?}"
     );
 }
+
+/// Weights fed at run time (a second graph input) are not constants: tract's conv stays, and
+/// looking for them is not an error.
+#[test]
+fn weights_from_a_graph_input_stay_tracts() {
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact([1, 1, 8, 8])).unwrap();
+    let w = model.add_source("w", f32::fact([2, 1, 3, 3])).unwrap();
+    let b = model.add_const("b", tensor1(&[0.5f32, -0.5])).unwrap();
+    let spec = PoolSpec::new(DataFormat::NCHW, tvec![3, 3], PaddingSpec::Valid, None, None, 1, 2);
+    let y = model
+        .wire_node("conv", Conv::new(spec, KernelFormat::OIHW, 1, None), &[x, w, b])
+        .unwrap();
+    model.select_output_outlets(&y).unwrap();
+    assert_eq!(direct_conv::install(&mut model).unwrap(), 0);
+    assert!(model.nodes().iter().any(|n| n.op_is::<Conv>()));
+}
