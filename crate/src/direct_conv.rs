@@ -109,10 +109,9 @@ pub struct DirectConv {
 enum Kernel {
     /// Two maps at 16 neighbouring positions of their wide rows. Only non-zero weights are taps.
     Spatial {
-        /// `(offset into the padded input, weight)`, map after map.
-        taps: Vec<(usize, f32)>,
-        /// Map `m`'s taps are `taps[starts[m]..starts[m + 1]]`.
-        starts: Vec<usize>,
+        /// For maps 2i and 2i + 1 (the last pair may have one), every offset into the padded
+        /// input where either has a non-zero weight, with both weights (0 where one has none).
+        pairs: Vec<Vec<(usize, [f32; 2])>>,
     },
     /// 16 maps at two positions.
     Mapwise {
@@ -163,33 +162,24 @@ impl DirectConv {
         let [hp, wp] = geometry.padded().context("DirectConv: padding overflows")?;
         let per_map = c * kh * kw;
         let offset = |k: usize| (k / (kh * kw)) * hp * wp + (k % (kh * kw) / kw) * wp + k % kw;
-        // Steps of each loop (one weight times 32 sums): spatial runs each pair of maps over
-        // the taps either has, for every chunk of its wide rows; mapwise each group of 16 maps
-        // over every weight, for every pair of positions.
-        let spatial_cost: usize = weights
+        // Each pair of maps' taps, built once here rather than per call.
+        let pairs: Vec<Vec<(usize, [f32; 2])>> = weights
             .chunks(2 * per_map)
             .map(|pair| {
+                let (first, second) = pair.split_at(per_map);
                 (0..per_map)
-                    .filter(|&k| pair.iter().skip(k).step_by(per_map).any(|&w| w != 0.0))
-                    .count()
+                    .map(|k| (offset(k), [first[k], second.get(k).copied().unwrap_or(0.0)]))
+                    .filter(|(_, [w0, w1])| *w0 != 0.0 || *w1 != 0.0)
+                    .collect()
             })
-            .sum::<usize>()
-            * ((oh - 1) * wp + ow).div_ceil(LANES);
+            .collect();
+        // Steps of each loop (one weight times 32 sums): spatial runs each pair of maps over
+        // its taps for every chunk of its wide rows; mapwise each group of 16 maps over every
+        // weight, for every pair of positions.
+        let spatial_cost = pairs.iter().map(Vec::len).sum::<usize>() * ((oh - 1) * wp + ow).div_ceil(LANES);
         let mapwise_cost = maps.div_ceil(LANES) * (oh * ow).div_ceil(2) * per_map;
-        let non_zero = weights.iter().filter(|&&w| w != 0.0).count();
         let kernel = if spatial_cost <= mapwise_cost {
-            let mut taps = Vec::with_capacity(non_zero);
-            let mut starts = vec![0];
-            for map in weights.chunks_exact(per_map) {
-                taps.extend(
-                    map.iter()
-                        .enumerate()
-                        .filter(|&(_, &w)| w != 0.0)
-                        .map(|(k, &w)| (offset(k), w)),
-                );
-                starts.push(taps.len());
-            }
-            Kernel::Spatial { taps, starts }
+            Kernel::Spatial { pairs }
         } else {
             let groups = maps.div_ceil(LANES);
             let mut rows = vec![[0f32; LANES]; groups * per_map];
@@ -252,15 +242,12 @@ impl DirectConv {
                 }
             }
             match &self.kernel {
-                Kernel::Spatial { taps, starts } => {
+                Kernel::Spatial { pairs } => {
                     let len = ((oh - 1) * wp + ow).div_ceil(LANES) * LANES;
                     let mut wide = vec![0f32; 2 * len];
-                    for (pair, out) in out.chunks_mut(2 * oh * ow).enumerate() {
-                        let (first, last) = (2 * pair, (2 * pair + 1).min(maps - 1));
-                        let taps = &taps[starts[first]..starts[last + 1]];
-                        let split = starts[first + 1] - starts[first];
-                        let bias = [self.bias[first], self.bias[last]];
-                        spatial(&padded, taps, split, bias, &mut wide);
+                    for (pair, (taps, out)) in pairs.iter().zip(out.chunks_mut(2 * oh * ow)).enumerate() {
+                        let bias = [self.bias[2 * pair], self.bias[(2 * pair + 1).min(maps - 1)]];
+                        spatial(&padded, taps, bias, &mut wide);
                         for (out, wide) in out.chunks_exact_mut(oh * ow).zip(wide.chunks_exact(len)) {
                             for (row, wide) in out.chunks_exact_mut(ow).zip(wide.chunks(wp)) {
                                 row.copy_from_slice(&wide[..ow]);
@@ -274,15 +261,13 @@ impl DirectConv {
                         let rows = &rows[group * per_map..][..per_map];
                         let first = group * LANES;
                         let count = LANES.min(maps - first);
-                        let bases = (0..oh)
-                            .flat_map(|y| (0..ow).map(move |x| y * wp + x))
-                            .collect::<Vec<_>>();
-                        for (pair, bases) in bases.chunks(2).enumerate() {
-                            let two = [bases[0], bases[bases.len() - 1]];
-                            let acc = mapwise(&padded, two, offsets, rows, bias);
-                            for (i, acc) in acc.iter().take(bases.len()).enumerate() {
+                        let base = |p: usize| (p / ow) * wp + p % ow;
+                        for p in (0..oh * ow).step_by(2) {
+                            let second = (p + 1).min(oh * ow - 1);
+                            let acc = mapwise(&padded, [base(p), base(second)], offsets, rows, bias);
+                            for (position, acc) in (p..=second).zip(&acc) {
                                 for (m, &v) in acc[..count].iter().enumerate() {
-                                    out[(first + m) * oh * ow + 2 * pair + i] = v;
+                                    out[(first + m) * oh * ow + position] = v;
                                 }
                             }
                         }
@@ -295,26 +280,10 @@ impl DirectConv {
 }
 
 /// Two maps over wide rows: `wide[j] = bias + Σ weight · padded[offset + j]`, 16 `j` at a time,
-/// the first map's taps being `taps[..split]` and the second's the rest (the first map's
-/// result in `wide`'s first half). Each input chunk is loaded once for both maps, which the
-/// compiler only does with both in one loop: taps are merged by offset, a missing weight is 0.
+/// the first map's result in `wide`'s first half. Each input chunk is loaded once for both
+/// maps, which the compiler only does with both in one loop.
 #[inline(never)]
-fn spatial(padded: &[f32], taps: &[(usize, f32)], split: usize, bias: [f32; 2], wide: &mut [f32]) {
-    let (first, second) = taps.split_at(split);
-    let mut merged: Vec<(usize, [f32; 2])> = Vec::with_capacity(taps.len());
-    let (mut i, mut j) = (0, 0);
-    while i < first.len() || j < second.len() {
-        let next = match (first.get(i), second.get(j)) {
-            (Some(a), Some(b)) if a.0 == b.0 => (a.0, [a.1, b.1]),
-            (Some(a), Some(b)) if a.0 < b.0 => (a.0, [a.1, 0.0]),
-            (Some(a), None) => (a.0, [a.1, 0.0]),
-            (_, Some(b)) => (b.0, [0.0, b.1]),
-            (None, None) => break,
-        };
-        i += usize::from(first.get(i).is_some_and(|a| a.0 == next.0));
-        j += usize::from(second.get(j).is_some_and(|b| b.0 == next.0));
-        merged.push(next);
-    }
+fn spatial(padded: &[f32], taps: &[(usize, [f32; 2])], bias: [f32; 2], wide: &mut [f32]) {
     let (wide0, wide1) = wide.split_at_mut(wide.len() / 2);
     for (chunk, (dst0, dst1)) in wide0
         .chunks_exact_mut(LANES)
@@ -323,7 +292,7 @@ fn spatial(padded: &[f32], taps: &[(usize, f32)], split: usize, bias: [f32; 2], 
     {
         let (mut acc0, mut acc1) = ([bias[0]; LANES], [bias[1]; LANES]);
         let at = chunk * LANES;
-        for &(offset, [w0, w1]) in &merged {
+        for &(offset, [w0, w1]) in taps {
             let Some(src) = padded[offset + at..].first_chunk::<LANES>() else {
                 continue; // unreachable: `padded` has LANES spare values
             };
