@@ -18,7 +18,7 @@
 #   RTEN_ALL_OPS=1      build rten with every operator registered (default: the 7 LeNet-5 uses, Cast included for the float16 weights)
 #   MAX_LOAD=1.0        first wait (at most 30 min) until the 1-minute load average is below this
 #   BENCH_BATCH=200 BENCH_BATCHES=15 BENCH_RECOGNIZE_BATCH=50 BENCH_WARMUP_MS=1000
-#   LOAD_RUNS=3 COLD_RUNS=7 DIGITS=50 BENCH_OUT=target/bench-browser.json CHROMIUM_PATH=…
+#   LOAD_RUNS=3 COLD_RUNS=7 COLD_RTT_MS=100 DIGITS=50 BENCH_OUT=target/bench-browser.json CHROMIUM_PATH=…
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -16,7 +16,7 @@ import { Announcer } from './announce.js';
 import { ModelPicker } from './model-picker.js';
 import { registerServiceWorker } from './offline.js';
 import { Teacher } from './teach.js';
-import { fetchVerified } from './verified-fetch.js';
+import { errorText, loading } from './loader.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -64,16 +64,6 @@ let loadFailed = false;
 function setStatus(text, state) {
   els.status.textContent = text;
   els.status.dataset.state = state;
-}
-
-function errorText(err) {
-  if (err instanceof Error) return err.message || err.name;
-  if (typeof err === 'string') return err;
-  try {
-    return JSON.stringify(err);
-  } catch {
-    return String(err);
-  }
 }
 
 function fail(message, err) {
@@ -355,91 +345,26 @@ const teacher = new Teacher(
   },
 );
 
-/**
- * SHA-384 digests of the wasm and the built-in model, written by scripts/build.sh
- * (pkg/integrity.js), so a damaged, stale or swapped file is refused instead of run.
- */
-async function loadIntegrity() {
-  try {
-    return (await import('./pkg/integrity.js')).default;
-  } catch (err) {
-    throw new Error(`pkg/integrity.js is missing or broken (${errorText(err)}); build the page with scripts/build.sh`, {
-      cause: err,
-    });
-  }
-}
-
-async function loadWasm(integrity) {
-  try {
-    const module = await import('./pkg/lenet5.js');
-    const url = new URL('./pkg/lenet5_bg.wasm', import.meta.url);
-    const res = await fetchVerified(url, (await integrity)['pkg/lenet5_bg.wasm']);
-    if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.pathname}`);
-    await module.default({ module_or_path: res });
-    return module;
-  } catch (err) {
-    throw Object.assign(
-      new Error(
-        `Could not start the WebAssembly recognizer (${errorText(err)}). ` +
-          'It needs a recent browser with WebAssembly SIMD support (Chrome 91, Firefox 89, Safari 16.4 or newer).',
-      ),
-      { cause: err },
-    );
-  }
-}
-
-async function loadModel(url, integrity) {
-  let res;
-  try {
-    res = await fetchVerified(url, integrity);
-  } catch (err) {
-    throw new Error(`Could not load the model from ${url.href} (${errorText(err)}). Check your connection and reload.`, {
-      cause: err,
-    });
-  }
-  if (!res.ok) {
-    const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-    throw new Error(`Could not load the model (${status}) from ${url.href}.`);
-  }
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 async function main() {
   document.body.dataset.ready = 'loading';
   setStatus('Loading the model…', 'loading');
-  const param = new URLSearchParams(location.search).get('model');
-  let modelUrl;
-  try {
-    modelUrl = new URL(param || 'model/lenet5.onnx', document.baseURI);
-  } catch {
+  // Started by loader.js as soon as the HTML was parsed (index.html runs it on its own).
+  const { param, modelUrl } = loading;
+  if (!modelUrl) {
     fail(`The model address "${param}" is not a valid URL.`);
     return;
   }
-
-  const t0 = performance.now();
-  // Load both at once; if both fail, say both.
-  const integrity = loadIntegrity();
-  integrity.catch(() => {}); // reported by loadWasm
-  // The built-in model is checked against the build's digest; a ?model= file is the user's choice.
-  const modelIntegrity = param ? Promise.resolve(undefined) : integrity.then((i) => i['model/lenet5.onnx'], () => undefined);
-  const [wasmResult, modelResult] = await Promise.allSettled([
-    loadWasm(integrity),
-    modelIntegrity.then((i) => loadModel(modelUrl, i)),
-  ]);
+  // Both load at once; if both fail, say both.
+  const [wasmResult, modelResult] = await Promise.allSettled([loading.wasm, loading.model]);
   const failures = [wasmResult, modelResult].filter((r) => r.status === 'rejected').map((r) => r.reason);
   if (failures.length > 0) {
     fail(failures.map(errorText).join(' '), failures.length === 1 ? failures[0] : failures);
     return;
   }
   const bytes = modelResult.value;
-  let r;
-  try {
-    r = new wasmResult.value.Recognizer(bytes);
-  } catch (err) {
-    throw new Error(`The model file ${modelUrl.href} could not be used: ${errorText(err)}`, { cause: err });
-  }
+  const r = await loading.recognizer;
   wasm = wasmResult.value;
-  const ms = performance.now() - t0;
+  const ms = performance.now() - loading.startedAt;
   const label = param
     ? `${decodeURIComponent(modelUrl.pathname.split('/').pop() || modelUrl.href)} from the page's address (${formatBytes(bytes.length)})`
     : `the built-in LeNet-5${accuracyOf(r)}`;

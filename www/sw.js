@@ -10,7 +10,7 @@
 //
 // CACHE names the cache; activating a worker with another name deletes the
 // caches of older versions. Bump VERSION when the list of files changes.
-const VERSION = 'v4';
+const VERSION = 'v5';
 const PREFIX = 'lenet5-';
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -32,6 +32,7 @@ const ASSETS = [
   'teach.js',
   'store.js',
   'verified-fetch.js',
+  'loader.js',
   'pkg/lenet5.js',
   'pkg/integrity.js',
   'pkg/lenet5_bg.wasm',

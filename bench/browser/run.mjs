@@ -13,11 +13,12 @@
 //  2. Sizes: wasm raw / gzip -9 of each engine, and everything the main page transfers before
 //     it is ready (gzip -9 of each response body).
 //  3. Cold start of the main page (www/): navigation -> body[data-ready=true] and -> the first
-//     reading of a digit drawn with the mouse, median of COLD_RUNS fresh contexts.
+//     reading of a digit drawn with the mouse, median of COLD_RUNS fresh contexts; then again
+//     with COLD_RTT_MS (100) of round-trip time added to every request.
 //
 // Prints Markdown tables; writes everything as JSON to target/bench-browser.json (or $BENCH_OUT).
 // Environment: BENCH_BATCH (200 calls), BENCH_BATCHES (15), BENCH_RECOGNIZE_BATCH (50),
-// BENCH_WARMUP_MS (1000 per engine), LOAD_RUNS (3), COLD_RUNS (7), DIGITS (50), CHROMIUM_PATH.
+// BENCH_WARMUP_MS (1000 per engine), LOAD_RUNS (3), COLD_RUNS (7), COLD_RTT_MS (100), DIGITS (50), CHROMIUM_PATH.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,9 @@ const CFG = {
   warmupMs: env('BENCH_WARMUP_MS', 1000),
   loadRuns: env('LOAD_RUNS', 3),
   coldRuns: env('COLD_RUNS', 7),
+  // A second set of cold starts with this round-trip time added to every request (DevTools
+  // network emulation): on a real network each level of module imports costs a round trip.
+  coldRtt: env('COLD_RTT_MS', 100),
   digits: env('DIGITS', 50),
   tolerance: 1e-4,
 };
@@ -204,15 +208,25 @@ const COLD_PROBE = () => {
   addEventListener('pointerdown', (e) => mark('firstDown', e.timeStamp), true);
 };
 
-async function coldStarts(browser, baseUrl, errors) {
+async function coldStarts(browser, baseUrl, errors, rttMs = 0) {
   const strokes = sample(3).strokes;
   const runs = [];
   let transfers = null;
   for (let r = 0; r < CFG.coldRuns; r++) {
     const { context, page } = await newPage(browser, errors);
     await page.addInitScript(COLD_PROBE);
+    if (rttMs > 0) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: rttMs,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    }
     const bodies = [];
-    let recording = r === 0;
+    let recording = r === 0 && rttMs === 0;
     if (recording) {
       // Bodies are not read back from the browser (DevTools evicts one as large as our wasm):
       // the sizes come from the transfer, the gzip from the file served (served verbatim).
@@ -252,7 +266,7 @@ async function coldStarts(browser, baseUrl, errors) {
     if (!('firstReading' in t)) throw new Error(`cold start #${r + 1}: no reading recorded (${JSON.stringify(t)})`);
     t.inputToReading = t.firstReading - t.firstDown;
     runs.push(t);
-    log(`cold start #${r + 1}: ready ${t.ready.toFixed(0)} ms, first reading ${t.firstReading.toFixed(0)} ms ("${t.prediction}")`);
+    log(`cold start${rttMs ? ` (+${rttMs} ms RTT)` : ''} #${r + 1}: ready ${t.ready.toFixed(0)} ms, first reading ${t.firstReading.toFixed(0)} ms ("${t.prediction}")`);
   }
   const med = (k) => median(runs.map((x) => x[k]));
   return {
@@ -306,6 +320,7 @@ async function main() {
     const loads = await freshLoads(browser, server.url, inputs[0], errors);
     const sp = await speed(browser, server.url, inputs, strokes, errors);
     const cold = await coldStarts(browser, server.url, errors);
+    const coldRtt = await coldStarts(browser, server.url, errors, CFG.coldRtt);
     result = {
       date: new Date().toISOString(),
       chromium: browser.version(),
@@ -318,6 +333,7 @@ async function main() {
       loads,
       speed: sp,
       cold,
+      coldRtt,
     };
   } finally {
     await browser.close().catch(() => {});
@@ -325,7 +341,7 @@ async function main() {
   }
 
   // ---------- report ----------
-  const { loads, speed: s, cold } = result;
+  const { loads, speed: s, cold, coldRtt } = result;
   const lines = [];
   lines.push(
     `## Engines in headless Chromium ${result.chromium} (same model, ${s.inputs} inputs; ` +
@@ -403,8 +419,14 @@ async function main() {
   lines.push(`## Cold start of the main page (median of ${CFG.coldRuns} fresh contexts, ms from navigation start)`, '');
   lines.push(
     table(
-      ['DOMContentLoaded', 'data-ready', 'first reading (digit drawn right after ready)', 'pointerdown → first reading'],
-      [[ms(cold.median.domContentLoaded), ms(cold.median.ready), ms(cold.median.firstReading), ms(cold.median.inputToReading)]],
+      ['network', 'DOMContentLoaded', 'data-ready', 'first reading (digit drawn right after ready)', 'pointerdown → first reading'],
+      [cold, coldRtt].map((c, i) => [
+        i === 0 ? 'local' : `+${CFG.coldRtt} ms round trip`,
+        ms(c.median.domContentLoaded),
+        ms(c.median.ready),
+        ms(c.median.firstReading),
+        ms(c.median.inputToReading),
+      ]),
     ),
     '',
   );

@@ -81,7 +81,7 @@ pub struct Report {
     pub right_after: usize,
 }
 
-/// The weights of an ONNX file written by [`onnx_export`] (the committed model, float16 or
+/// The weights of an ONNX file written by [`onnx_export`] (the committed model, int8, float16 or
 /// float32, or a personal model written by [`fine_tune`]). Other networks are refused in words: the trainer only
 /// knows this one.
 pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
@@ -94,41 +94,62 @@ pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
         .ok_or_else(|| not_ours("the file has no graph".into()))?;
     let get = |name: &str| graph.initializer.iter().find(|t| t.name == name);
     let mut data = Vec::with_capacity(net::param_count());
-    let mut float16_weights = false;
+    let mut precision = Precision::F32;
     for t in net::tensors() {
         let init = get(t.name).ok_or_else(|| not_ours(format!("it has no weights named {}", t.name)))?;
         let dims: Vec<usize> = init.dims.iter().map(|&d| d.max(0) as usize).collect();
-        let f16 = init.data_type == pb::tensor_proto::DataType::Float16 as i32;
-        if f16 && t.name.ends_with(".weight") {
-            float16_weights = true;
-        } else if init.data_type != pb::tensor_proto::DataType::Float as i32 {
-            return Err(not_ours(format!("{} is not float32", t.name)));
+        let weight = t.name.ends_with(".weight");
+        let stored = match pb::tensor_proto::DataType::try_from(init.data_type) {
+            Ok(pb::tensor_proto::DataType::Float) => Precision::F32,
+            Ok(pb::tensor_proto::DataType::Float16) if weight => Precision::F16,
+            Ok(pb::tensor_proto::DataType::Int8) if weight => Precision::I8,
+            _ => return Err(not_ours(format!("{} is not float32", t.name))),
+        };
+        if stored != Precision::F32 {
+            precision = stored;
         }
         if dims != t.shape {
             return Err(not_ours(format!("{} is not {:?}", t.name, t.shape)));
         }
         let start = data.len();
-        if f16 {
-            if init.raw_data.len() != t.len * 2 {
-                return Err(not_ours(format!("{} holds {} bytes", t.name, init.raw_data.len())));
-            }
-            data.extend(
+        let bytes_per_value = match stored {
+            Precision::F32 => 4,
+            Precision::F16 => 2,
+            Precision::I8 => 1,
+        };
+        if !init.raw_data.is_empty() && init.raw_data.len() != t.len * bytes_per_value {
+            return Err(not_ours(format!("{} holds {} bytes", t.name, init.raw_data.len())));
+        }
+        match stored {
+            Precision::F16 => data.extend(
                 init.raw_data
                     .chunks_exact(2)
                     .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()),
-            );
-        } else if !init.raw_data.is_empty() {
-            if init.raw_data.len() != t.len * 4 {
-                return Err(not_ours(format!("{} holds {} bytes", t.name, init.raw_data.len())));
+            ),
+            Precision::I8 => {
+                let name = format!("{}_scale", t.name);
+                let scale = get(&name).ok_or_else(|| not_ours(format!("it has no {name}")))?;
+                let scales: Vec<f32> = scale
+                    .raw_data
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .chain(scale.float_data.iter().copied())
+                    .collect();
+                if scale.data_type != pb::tensor_proto::DataType::Float as i32 || scales.len() != t.shape[0] {
+                    return Err(not_ours(format!("{name} is not {} float32 scales", t.shape[0])));
+                }
+                let q: Vec<i8> = init.raw_data.iter().map(|&b| b as i8).collect();
+                data.extend(onnx_export::dequantise(&q, &scales));
             }
-            data.extend(
+            Precision::F32 if !init.raw_data.is_empty() => data.extend(
                 init.raw_data
                     .chunks_exact(4)
                     .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            );
-        } else if init.float_data.len() == t.len {
-            data.extend_from_slice(&init.float_data);
-        } else {
+            ),
+            Precision::F32 if init.float_data.len() == t.len => data.extend_from_slice(&init.float_data),
+            Precision::F32 => return Err(not_ours(format!("{} does not hold {} values", t.name, t.len))),
+        }
+        if data.len() - start != t.len {
             return Err(not_ours(format!("{} does not hold {} values", t.name, t.len)));
         }
         if data[start..].iter().any(|v| !v.is_finite()) {
@@ -153,11 +174,6 @@ pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
         c3: if paper { C3Mode::Paper } else { C3Mode::Full },
     };
     // Same weights under another graph would be another network.
-    let precision = if float16_weights {
-        Precision::F16
-    } else {
-        Precision::F32
-    };
     let ours = onnx_export::to_model_as(&params, &[], precision);
     let same = ours
         .graph

@@ -6,8 +6,10 @@
 //!
 //! [`Precision::F16`] stores the five weight matrices as float16, each behind a `Cast` to
 //! float32 that tract folds away when it optimises the model: half the bytes to download, the
-//! same float32 arithmetic. [`rounded`] gives the weights such a file holds, so the trainer can
-//! be checked against it exactly.
+//! same float32 arithmetic. [`Precision::I8`] stores them as int8 with one float32 scale per
+//! output map or unit (`Cast` then `Mul`, folded the same way): a quarter of the bytes.
+//! [`rounded`] gives the weights such a file holds, so the trainer can be checked against it
+//! exactly.
 //! Standard opset-13 ops only; nodes are named after the layers so their outputs (C1, C3 maps)
 //! can be read by name.
 
@@ -55,8 +57,11 @@ fn node(name: &str, op: &str, inputs: &[&str], output: &str, attribute: Vec<pb::
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Precision {
     F32,
-    #[default]
     F16,
+    /// Symmetric int8, one scale per output map (conv) or unit (dense): `w ≈ q · scale`,
+    /// `q` in -127..=127, `scale = max |w| / 127` over that map's or unit's weights.
+    #[default]
+    I8,
 }
 
 impl Precision {
@@ -64,16 +69,41 @@ impl Precision {
         match self {
             Precision::F32 => "float32",
             Precision::F16 => "float16",
+            Precision::I8 => "int8",
         }
     }
 }
 
-/// The input a layer's weights reach it by: the initializer itself, or its float32 cast.
+/// The input a layer's weights reach it by: the initializer itself, or its float32 form.
 fn weight_input(name: &str, precision: Precision) -> String {
     match precision {
         Precision::F32 => format!("{name}.weight"),
-        Precision::F16 => format!("{name}.weight_f32"),
+        Precision::F16 | Precision::I8 => format!("{name}.weight_f32"),
     }
+}
+
+/// int8 weights of one tensor, `rows` output maps or units of equal length, and their scales.
+/// An all-zero row gets scale 1 (its weights stay exactly 0, like the paper's C3 table's).
+pub fn quantise(values: &[f32], rows: usize) -> (Vec<i8>, Vec<f32>) {
+    let len = values.len() / rows.max(1);
+    let mut q = Vec::with_capacity(values.len());
+    let mut scales = Vec::with_capacity(rows);
+    for row in values.chunks(len.max(1)) {
+        let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        q.extend(row.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8));
+        scales.push(scale);
+    }
+    (q, scales)
+}
+
+/// What a reader computes from int8 weights: `Cast` to float32, then `Mul` by the row's scale.
+pub fn dequantise(q: &[i8], scales: &[f32]) -> Vec<f32> {
+    let len = q.len() / scales.len().max(1);
+    q.chunks(len.max(1))
+        .zip(scales)
+        .flat_map(|(row, &scale)| row.iter().map(move |&v| f32::from(v) * scale))
+        .collect()
 }
 
 fn conv(name: &str, input: &str, precision: Precision) -> pb::NodeProto {
@@ -139,10 +169,14 @@ fn float_value(name: &str, dims: &[Option<i64>]) -> pb::ValueInfoProto {
 /// The weight matrices (not the biases) rounded as a `precision` file stores them.
 pub fn rounded(params: &Params, precision: Precision) -> Params {
     let mut out = params.clone();
-    if precision == Precision::F16 {
-        for t in crate::net::tensors().iter().filter(|t| t.name.ends_with(".weight")) {
-            for v in &mut out.data[t.offset..][..t.len] {
-                *v = half::f16::from_f32(*v).to_f32();
+    for t in crate::net::tensors().iter().filter(|t| t.name.ends_with(".weight")) {
+        let w = &mut out.data[t.offset..][..t.len];
+        match precision {
+            Precision::F32 => {}
+            Precision::F16 => w.iter_mut().for_each(|v| *v = half::f16::from_f32(*v).to_f32()),
+            Precision::I8 => {
+                let (q, scales) = quantise(w, t.shape[0]);
+                w.copy_from_slice(&dequantise(&q, &scales));
             }
         }
     }
@@ -156,46 +190,64 @@ pub fn to_model(params: &Params, metadata: &[(String, String)]) -> pb::ModelProt
 
 /// The ONNX model of `params`, weight matrices stored at `precision`.
 pub fn to_model_as(params: &Params, metadata: &[(String, String)], precision: Precision) -> pb::ModelProto {
-    let initializer = params
-        .named()
-        .into_iter()
-        .map(|(t, values)| {
-            let f16 = precision == Precision::F16 && t.name.ends_with(".weight");
-            let (data_type, raw_data) = if f16 {
-                (
-                    pb::tensor_proto::DataType::Float16,
-                    values
-                        .iter()
-                        .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
-                        .collect(),
-                )
-            } else {
-                (
-                    pb::tensor_proto::DataType::Float,
-                    values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-                )
-            };
-            pb::TensorProto {
+    let float = |name: String, dims: Vec<i64>, values: &[f32]| pb::TensorProto {
+        name,
+        dims,
+        data_type: pb::tensor_proto::DataType::Float as i32,
+        raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ..Default::default()
+    };
+    let mut initializer = Vec::new();
+    for (t, values) in params.named() {
+        let dims: Vec<i64> = t.shape.iter().map(|&d| d as i64).collect();
+        let weight = t.name.ends_with(".weight");
+        match precision {
+            Precision::F16 if weight => initializer.push(pb::TensorProto {
                 name: t.name.into(),
-                dims: t.shape.iter().map(|&d| d as i64).collect(),
-                data_type: data_type as i32,
-                raw_data,
+                dims,
+                data_type: pb::tensor_proto::DataType::Float16 as i32,
+                raw_data: values
+                    .iter()
+                    .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
+                    .collect(),
                 ..Default::default()
+            }),
+            Precision::I8 if weight => {
+                let (q, scales) = quantise(values, t.shape[0]);
+                // One scale per output map or unit, shaped to broadcast over the rest.
+                let mut scale_dims = vec![1i64; dims.len()];
+                scale_dims[0] = dims[0];
+                initializer.push(pb::TensorProto {
+                    name: t.name.into(),
+                    dims,
+                    data_type: pb::tensor_proto::DataType::Int8 as i32,
+                    raw_data: q.iter().map(|&v| v as u8).collect(),
+                    ..Default::default()
+                });
+                initializer.push(float(format!("{}_scale", t.name), scale_dims, &scales));
             }
-        })
-        .collect();
+            _ => initializer.push(float(t.name.into(), dims, values)),
+        }
+    }
     let mut nodes = Vec::new();
-    if precision == Precision::F16 {
-        for layer in ["c1", "c3", "c5", "f6", "output"] {
-            let (w, out) = (format!("{layer}.weight"), weight_input(layer, precision));
-            // `to` = 1: FLOAT.
-            nodes.push(node(
-                &format!("{layer}.weight_cast"),
-                "Cast",
-                &[&w],
-                &out,
-                vec![attr_int("to", 1)],
-            ));
+    for layer in ["c1", "c3", "c5", "f6", "output"] {
+        let (w, out) = (format!("{layer}.weight"), weight_input(layer, precision));
+        let cast = format!("{layer}.weight_cast");
+        // `to` = 1: FLOAT.
+        match precision {
+            Precision::F32 => {}
+            Precision::F16 => nodes.push(node(&cast, "Cast", &[&w], &out, vec![attr_int("to", 1)])),
+            Precision::I8 => {
+                let (q, scale) = (format!("{w}_q"), format!("{w}_scale"));
+                nodes.push(node(&cast, "Cast", &[&w], &q, vec![attr_int("to", 1)]));
+                nodes.push(node(
+                    &format!("{layer}.weight_dequantise"),
+                    "Mul",
+                    &[&q, &scale],
+                    &out,
+                    vec![],
+                ));
+            }
         }
     }
     nodes.extend([

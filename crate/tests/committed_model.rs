@@ -18,12 +18,18 @@ fn model_bytes() -> Vec<u8> {
 #[test]
 fn committed_model_honours_the_contract() {
     let bytes = model_bytes();
-    // Float16 weight matrices (half the download of float32's 248 KB).
-    assert!(bytes.len() <= 130_000, "model is {} bytes, budget 130 KB", bytes.len());
+    // int8 weight matrices with float32 scales (a quarter of float32's 248 KB).
+    assert!(bytes.len() <= 70_000, "model is {} bytes, budget 70 KB", bytes.len());
     let proto = pb::ModelProto::decode(bytes.as_slice()).expect("valid protobuf");
     let g = proto.graph.as_ref().expect("graph");
     for t in g.initializer.iter().filter(|t| t.name.ends_with(".weight")) {
-        assert_eq!(t.data_type, pb::tensor_proto::DataType::Float16 as i32, "{}", t.name);
+        assert_eq!(t.data_type, pb::tensor_proto::DataType::Int8 as i32, "{}", t.name);
+        let scale = format!("{}_scale", t.name);
+        let s = g.initializer.iter().find(|s| s.name == scale);
+        assert!(
+            s.is_some_and(|s| s.dims[0] == t.dims[0]),
+            "{scale}: one per output map or unit"
+        );
     }
     assert!(
         proto

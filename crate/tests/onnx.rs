@@ -63,50 +63,90 @@ fn our_onnx_schema_agrees_with_tracts() {
     }
 }
 
-/// Float16 weights behind a Cast: tract loads the file and computes what the trainer computes with
-/// the same rounded weights; the file is about half the size; the fine-tuner reads it back.
+/// Float16 weights behind a Cast, int8 weights behind a Cast and a per-map scale: tract loads
+/// the file and computes what the trainer computes with the same rounded weights; the file is
+/// about half (a quarter) the size; the fine-tuner reads the weights back.
 #[test]
-fn float16_export_matches_the_rounded_weights() {
+fn smaller_weights_match_the_rounded_weights() {
     use onnx_export::Precision;
-    for c3 in [C3Mode::Full, C3Mode::Paper] {
-        let params = Params::init(11, c3);
-        let f32_bytes = onnx_export::to_bytes(&params, &meta());
-        let bytes = onnx_export::to_bytes_as(&params, &meta(), Precision::F16);
-        assert!(
-            bytes.len() * 100 < f32_bytes.len() * 52,
-            "{} vs {} bytes",
-            bytes.len(),
-            f32_bytes.len()
-        );
-        let rounded = onnx_export::rounded(&params, Precision::F16);
-        assert_ne!(rounded, params);
-        let biggest = params
-            .data
-            .iter()
-            .zip(&rounded.data)
-            .map(|(a, b)| ((a - b) / a.abs().max(1e-4)).abs())
-            .fold(0f32, f32::max);
-        assert!(biggest < 1e-3, "relative rounding error {biggest}");
-        let mut model = Model::from_bytes(&bytes).expect("the float16 model loads in tract");
-        let mut rng = ChaCha8Rng::seed_from_u64(2);
-        let n = 8;
-        let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
-        let mut ws = Workspace::new(n);
-        ws.forward(&rounded, &x);
-        for i in 0..n {
-            let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
-            for (a, b) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]) {
-                assert!((a - b).abs() < 1e-5, "{c3:?} digit {i}: tract {a} vs trainer {b}");
+    for (precision, max_size_percent) in [(Precision::F16, 52), (Precision::I8, 28)] {
+        for c3 in [C3Mode::Full, C3Mode::Paper] {
+            let params = Params::init(11, c3);
+            let f32_bytes = onnx_export::to_bytes(&params, &meta());
+            let bytes = onnx_export::to_bytes_as(&params, &meta(), precision);
+            assert!(
+                bytes.len() * 100 < f32_bytes.len() * max_size_percent,
+                "{precision:?}: {} vs {} bytes",
+                bytes.len(),
+                f32_bytes.len()
+            );
+            let rounded = onnx_export::rounded(&params, precision);
+            assert_ne!(rounded, params);
+            for t in lenet5::net::tensors() {
+                let (a, b) = (&params.data[t.offset..][..t.len], &rounded.data[t.offset..][..t.len]);
+                if !t.name.ends_with(".weight") {
+                    assert_eq!(a, b, "{precision:?}: biases stay float32");
+                    continue;
+                }
+                // float16: relative to each weight; int8: half a step of the map's or unit's scale.
+                for (row_a, row_b) in a.chunks(t.len / t.shape[0]).zip(b.chunks(t.len / t.shape[0])) {
+                    let max = row_a.iter().fold(0f32, |m, v| m.max(v.abs()));
+                    for (x, y) in row_a.iter().zip(row_b) {
+                        let bound = match precision {
+                            Precision::I8 => max / 254.0 * 1.0001,
+                            _ => x.abs() * 1e-3 + 1e-7,
+                        };
+                        assert!((x - y).abs() <= bound, "{precision:?} {}: {x} stored as {y}", t.name);
+                        if *x == 0.0 {
+                            assert_eq!(*y, 0.0, "a zero weight (the paper's C3 table) stays zero");
+                        }
+                    }
+                }
             }
-        }
-        let back = lenet5::finetune::params_from_onnx(&bytes).unwrap();
-        assert_eq!(back, rounded);
-        // A NaN hidden in a float16 weight is refused like a float32 one.
-        let mut m = onnx_export::to_model_as(&params, &meta(), Precision::F16);
-        m.graph.as_mut().unwrap().initializer[2].raw_data[0..2].copy_from_slice(&[0x00, 0x7e]);
-        match Model::from_bytes(&m.encode_to_vec()) {
-            Err(Error::Model(msg)) => assert!(msg.contains("NaN"), "{msg}"),
-            other => panic!("a NaN float16 weight: {:?}", other.map(|_| ())),
+            let mut model = Model::from_bytes(&bytes).expect("the model loads in tract");
+            let mut rng = ChaCha8Rng::seed_from_u64(2);
+            let n = 8;
+            let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
+            let mut ws = Workspace::new(n);
+            ws.forward(&rounded, &x);
+            for i in 0..n {
+                let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
+                for (a, b) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]) {
+                    assert!(
+                        (a - b).abs() < 1e-5,
+                        "{precision:?} {c3:?} digit {i}: tract {a} vs trainer {b}"
+                    );
+                }
+            }
+            let back = lenet5::finetune::params_from_onnx(&bytes).unwrap();
+            assert_eq!(back, rounded);
+            // A NaN hidden in the stored weights (float16) or a scale (int8) is refused like a
+            // float32 one.
+            let mut m = onnx_export::to_model_as(&params, &meta(), precision);
+            let g = m.graph.as_mut().unwrap();
+            let (name, nan) = match precision {
+                Precision::I8 => ("c3.weight_scale", f32::NAN.to_le_bytes().to_vec()),
+                _ => ("c3.weight", vec![0x00, 0x7e]),
+            };
+            let t = g.initializer.iter_mut().find(|t| t.name == name).unwrap();
+            t.raw_data[..nan.len()].copy_from_slice(&nan);
+            match Model::from_bytes(&m.encode_to_vec()) {
+                Err(Error::Model(msg)) => assert!(msg.contains("NaN"), "{msg}"),
+                other => panic!("{precision:?}: a NaN weight: {:?}", other.map(|_| ())),
+            }
+            if precision == Precision::I8 {
+                // Without its scales the int8 weights mean nothing: the fine-tuner says so.
+                let mut m = onnx_export::to_model_as(&params, &meta(), precision);
+                m.graph
+                    .as_mut()
+                    .unwrap()
+                    .initializer
+                    .retain(|t| t.name != "f6.weight_scale");
+                match lenet5::finetune::params_from_onnx(&m.encode_to_vec()) {
+                    Err(Error::Model(msg)) => assert!(msg.contains("f6.weight_scale"), "{msg}"),
+                    other => panic!("int8 weights without their scales: {:?}", other.map(|_| ())),
+                }
+            }
         }
     }
 }

@@ -35,7 +35,7 @@ fn committed_model_reads_the_same_with_and_without_them() {
         "S2, S4 (and C1, C3 in wasm)"
     );
     let mut browser = typed();
-    // C3's float16 bias reaches it through a Cast, which `rewrite::constant` folds.
+    // C3's bias reaches it through a Cast, which `rewrite::constant` folds.
     assert_eq!(lenet5::direct_conv::install(&mut browser).unwrap(), 2, "C1 and C3");
     assert_eq!(lenet5::fast_pool::install(&mut browser).unwrap(), 2, "S2 and S4");
     let browser = browser.into_optimized().unwrap().into_runnable().unwrap();

@@ -22,8 +22,9 @@ fn options() -> ModelOptions {
     if cfg!(feature = "all-ops") {
         ModelOptions::with_all_ops()
     } else {
-        // Only what LeNet-5 needs: the rest of rten's operators are dropped at link time.
-        ModelOptions::with_ops(rten::op_registry!(Cast, Conv, Relu, MaxPool, Flatten, Gemm, Softmax))
+        // Only what LeNet-5 needs (Cast and Mul turn its int8 weights into float32): the rest
+        // of rten's operators are dropped at link time.
+        ModelOptions::with_ops(rten::op_registry!(Cast, Conv, Relu, MaxPool, Flatten, Gemm, Mul, Softmax))
     }
 }
 

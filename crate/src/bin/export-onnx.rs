@@ -41,6 +41,10 @@ mod cli {
 
     #[derive(Clone, Copy, Debug, ValueEnum)]
     enum PrecisionArg {
+        /// Weight matrices as int8 with a float32 scale per map or unit, behind a Cast and a Mul
+        /// (a quarter of the download; MNIST accuracy unchanged; checked against the trainer
+        /// with the same rounding).
+        I8,
         /// Weight matrices as float16 behind a Cast (half the download; checked against the
         /// trainer with the same rounding).
         F16,
@@ -90,7 +94,7 @@ mod cli {
         #[arg(long)]
         data: Option<PathBuf>,
         /// How the ONNX file stores the weight matrices.
-        #[arg(long, value_enum, default_value_t = PrecisionArg::F16)]
+        #[arg(long, value_enum, default_value_t = PrecisionArg::I8)]
         precision: PrecisionArg,
         /// Where to write the model; metrics.json and training.svg go next to it.
         #[arg(long, default_value = "model/lenet5.onnx")]
@@ -284,6 +288,7 @@ mod cli {
         // The weights as the file stores them: accuracy, metadata and the self-check all use
         // these, so the numbers describe the file.
         let precision = match args.precision {
+            PrecisionArg::I8 => onnx_export::Precision::I8,
             PrecisionArg::F16 => onnx_export::Precision::F16,
             PrecisionArg::F32 => onnx_export::Precision::F32,
         };

@@ -1,0 +1,116 @@
+// Loads the recognizer: the WebAssembly module (compiled while it downloads) and the model,
+// then builds the Recognizer. index.html runs this module on its own, as soon as the HTML is
+// parsed, so the downloads and the compile start before the page's other modules have even
+// arrived; app.js imports the same instance and takes over what it started. (When app.js
+// started them itself, the wasm download began ~390 ms after navigation on this 2-core
+// machine; the README's Performance section has the before/after.)
+import { fetchVerified } from './verified-fetch.js';
+
+/** A readable message for anything thrown. */
+export function errorText(err) {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}
+
+/**
+ * SHA-384 digests of the wasm and the built-in model, written by scripts/build.sh
+ * (pkg/integrity.js), so a damaged, stale or swapped file is refused instead of run.
+ */
+async function loadIntegrity() {
+  try {
+    return (await import('./pkg/integrity.js')).default;
+  } catch (err) {
+    throw new Error(`pkg/integrity.js is missing or broken (${errorText(err)}); build the page with scripts/build.sh`, {
+      cause: err,
+    });
+  }
+}
+
+/** The module, compiled while its bytes arrive (after the digest check, when there is one). */
+async function compileWasm(url, integrity) {
+  const res = await fetchVerified(url, integrity);
+  if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.pathname}`);
+  // Streaming compilation needs the right MIME type; a host that labels .wasm otherwise gets
+  // the plain path instead of an error.
+  const type = (res.headers.get('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/wasm' && WebAssembly.compileStreaming) return WebAssembly.compileStreaming(res);
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+async function loadWasm(integrity) {
+  try {
+    const url = new URL('./pkg/lenet5_bg.wasm', import.meta.url);
+    const digest = integrity.then((i) => i['pkg/lenet5_bg.wasm']);
+    const [glue, module] = await Promise.all([import('./pkg/lenet5.js'), digest.then((d) => compileWasm(url, d))]);
+    await glue.default({ module_or_path: module });
+    return glue;
+  } catch (err) {
+    throw Object.assign(
+      new Error(
+        `Could not start the WebAssembly recognizer (${errorText(err)}). ` +
+          'It needs a recent browser with WebAssembly SIMD support (Chrome 91, Firefox 89, Safari 16.4 or newer).',
+      ),
+      { cause: err },
+    );
+  }
+}
+
+async function loadModel(url, integrity) {
+  let res;
+  try {
+    res = await fetchVerified(url, integrity);
+  } catch (err) {
+    throw new Error(`Could not load the model from ${url.href} (${errorText(err)}). Check your connection and reload.`, {
+      cause: err,
+    });
+  }
+  if (!res.ok) {
+    const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    throw new Error(`Could not load the model (${status}) from ${url.href}.`);
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * Everything the page needs before it can read a drawing, started at once:
+ * - `param`: the page's `?model=` address, or null for the built-in model;
+ * - `modelUrl`: the model's URL, or null when `?model=` is not a valid URL (nothing to load);
+ * - `wasm`: the wasm-bindgen module, started; `model`: the model's bytes;
+ * - `recognizer`: a Recognizer on them, built as soon as both have arrived;
+ * - `startedAt`: `performance.now()` when loading began.
+ * Each promise rejects with a message meant for the page's status line.
+ */
+function start() {
+  const startedAt = performance.now();
+  const param = new URLSearchParams(location.search).get('model');
+  let modelUrl = null;
+  try {
+    modelUrl = new URL(param || 'model/lenet5.onnx', document.baseURI);
+  } catch {
+    // app.js reports the bad address.
+  }
+  const integrity = loadIntegrity();
+  const wasm = loadWasm(integrity);
+  // The built-in model is checked against the build's digest; a ?model= file is the user's choice.
+  const modelDigest = param ? Promise.resolve(undefined) : integrity.then((i) => i['model/lenet5.onnx'], () => undefined);
+  const model = modelUrl
+    ? modelDigest.then((digest) => loadModel(modelUrl, digest))
+    : Promise.reject(new Error(`The model address "${param}" is not a valid URL.`));
+  const recognizer = Promise.all([wasm, model]).then(([glue, bytes]) => {
+    try {
+      return new glue.Recognizer(bytes);
+    } catch (err) {
+      throw new Error(`The model file ${modelUrl.href} could not be used: ${errorText(err)}`, { cause: err });
+    }
+  });
+  // Reported by app.js, which awaits each of them.
+  for (const p of [integrity, wasm, model, recognizer]) p.catch(() => {});
+  return { param, modelUrl, wasm, model, recognizer, startedAt };
+}
+
+export const loading = start();
