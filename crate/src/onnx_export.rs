@@ -83,14 +83,22 @@ fn weight_input(name: &str, precision: Precision) -> String {
 }
 
 /// int8 weights of one tensor, `rows` output maps or units of equal length, and their scales.
-/// An all-zero row gets scale 1 (its weights stay exactly 0, like the paper's C3 table's).
+/// An all-zero row gets scale 1 (its weights stay exactly 0, like the paper's C3 table's). A
+/// row with a NaN or infinite weight gets a NaN scale: the file then says the training
+/// diverged (every reader refuses it) instead of hiding it behind int8 zeros.
 pub fn quantise(values: &[f32], rows: usize) -> (Vec<i8>, Vec<f32>) {
     let len = values.len() / rows.max(1);
     let mut q = Vec::with_capacity(values.len());
     let mut scales = Vec::with_capacity(rows);
     for row in values.chunks(len.max(1)) {
         let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let scale = if row.iter().any(|v| !v.is_finite()) {
+            f32::NAN
+        } else if max > 0.0 {
+            max / 127.0
+        } else {
+            1.0
+        };
         q.extend(row.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8));
         scales.push(scale);
     }

@@ -151,6 +151,32 @@ fn smaller_weights_match_the_rounded_weights() {
     }
 }
 
+/// A diverged training run (a NaN weight) must not be hidden by rounding: int8 would turn the
+/// NaN into a 0, so its map gets a NaN scale, and tract refuses the file in words.
+#[test]
+fn int8_export_keeps_a_diverged_weight_visible() {
+    let mut params = Params::init(3, C3Mode::Full);
+    let c5 = lenet5::net::tensors()
+        .into_iter()
+        .find(|t| t.name == "c5.weight")
+        .unwrap();
+    params.data[c5.offset + 7] = f32::NAN;
+    let bytes = onnx_export::to_bytes_as(&params, &meta(), onnx_export::Precision::I8);
+    match Model::from_bytes(&bytes) {
+        Err(Error::Model(msg)) => assert!(msg.contains("c5.weight_scale") && msg.contains("NaN"), "{msg}"),
+        other => panic!("a NaN weight stored as int8: {:?}", other.map(|_| ())),
+    }
+    let rounded = onnx_export::rounded(&params, onnx_export::Precision::I8);
+    assert!(
+        rounded.data[c5.offset..][..400].iter().all(|v| v.is_nan()),
+        "the whole map is NaN"
+    );
+    assert!(
+        rounded.data[c5.offset + 400..][..400].iter().all(|v| v.is_finite()),
+        "the next map is not"
+    );
+}
+
 #[test]
 fn export_follows_the_contract() {
     let model = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
