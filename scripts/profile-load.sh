@@ -4,17 +4,18 @@
 # call). Prints the cold `new Recognizer(model)` time with lazy and with eager compilation, a
 # second (warm) one, and how many functions and bytes of code the cold one had to compile,
 # by crate. Not part of the tests. Usage: scripts/profile-load.sh [model.onnx] (after
-# scripts/build.sh, whose cargo output it reuses; wasm-bindgen keeps the function names here).
+# scripts/build.sh, whose cargo output it reuses, or WASM=path/to/lenet5.wasm; wasm-bindgen keeps the
+# function names here).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 MODEL="$(realpath "${1:-model/lenet5.onnx}")"
-WASM=target/wasm32-unknown-unknown/release/lenet5.wasm
+WASM="${WASM:-target/wasm32-unknown-unknown/release/lenet5.wasm}"
 [[ -f "$WASM" ]] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
-wasm-bindgen --target web --out-dir "$OUT" "$WASM"
+wasm-bindgen --target web --out-name lenet5 --out-dir "$OUT" "$WASM"
 cat > "$OUT/run.mjs" <<'JS'
 import { readFileSync } from 'node:fs';
 const glue = await import('./lenet5.js');

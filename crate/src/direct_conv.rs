@@ -1,5 +1,5 @@
-//! LeNet-5's C1 and C3 (5x5 convolutions, stride 1, constant weights) as a tract op of our own,
-//! for WebAssembly (`rewrite::apply` installs it there only).
+//! LeNet-5's C1, C3 and C5 (5x5 convolutions, stride 1, constant weights) as a tract op of our
+//! own, for WebAssembly (`rewrite::apply` installs it there only).
 //!
 //! Under V8, tract 0.23 ran C3 as lazy im2col + its 8x8 matrix kernel (66–68 of `predict`'s
 //! ~145 µs) and C1, after a fan-out to 6 channels, with its depthwise kernel (46 µs). Both spend
@@ -12,13 +12,16 @@
 //!   shifted by one tap is a contiguous run. The columns past each output row are computed and
 //!   thrown away (C1: 896 computed per 784 kept). Only non-zero weights become taps, so the
 //!   paper's C3 connection table (60 of 96 input-output pairs) costs only what it connects.
-//! - **mapwise** (C3: 16 maps over 10x10): 16 maps at two positions; nothing thrown away.
+//! - **mapwise** (C3: 16 maps over 10x10): 16 maps at two positions; nothing thrown away. C5's
+//!   single position (120 maps over 5x5 → 1x1) takes the one-position form of the same loop.
 //!
 //! Under V8 (`scripts/profile-predict.sh`) C1 46 → 28 µs, C3 66 → 43 µs, `predict` 145 → 97 µs.
+//! C5 stays as fast as tract's matrix-vector kernel (12.8 vs ~12 µs), but taking it keeps
+//! tract's im2col, packing and matrix-multiply planning off the load path: the first
+//! Recognizer compiles 1,041 instead of 1,214 KB of wasm code (`scripts/profile-load.sh`).
 //! It is swapped in on the typed graph, before tract optimises it ([`install`]), only where it
 //! computes what tract's op would: float32 NCHW, constant weights and bias, group 1, stride 1,
-//! no dilation, zero padding given explicitly (or none), concrete shapes, and at least
-//! [`MIN_OUTPUTS`] positions per map (C5's 1x1 output stays tract's matrix-vector kernel). Sums
+//! no dilation, zero padding given explicitly (or none), concrete shapes. Sums
 //! are taken in another order than tract's, so results agree to float rounding; a skipped zero
 //! weight also skips `0 × ∞ = NaN` (the recognizer refuses non-finite input).
 
@@ -29,9 +32,6 @@ use tract_onnx::tract_hir::tract_core::ops::nn::DataFormat;
 
 /// Sums per set, four wasm SIMD vectors: with one set, 16 beat 8 (1.1–1.2x) and 32 (C3).
 const LANES: usize = 16;
-
-/// Maps with fewer output positions than this stay with tract (C5's 1x1).
-pub const MIN_OUTPUTS: usize = 16;
 
 /// Sizes of one convolution, all concrete.
 #[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
@@ -262,13 +262,19 @@ impl DirectConv {
                         let first = group * LANES;
                         let count = LANES.min(maps - first);
                         let base = |p: usize| (p / ow) * wp + p % ow;
+                        let mut store = |position: usize, acc: &[f32; LANES]| {
+                            for (m, &v) in acc[..count].iter().enumerate() {
+                                out[(first + m) * oh * ow + position] = v;
+                            }
+                        };
                         for p in (0..oh * ow).step_by(2) {
-                            let second = (p + 1).min(oh * ow - 1);
-                            let acc = mapwise(&padded, [base(p), base(second)], offsets, rows, bias);
-                            for (position, acc) in (p..=second).zip(&acc) {
-                                for (m, &v) in acc[..count].iter().enumerate() {
-                                    out[(first + m) * oh * ow + position] = v;
-                                }
+                            if p + 1 < oh * ow {
+                                let [a, b] = mapwise(&padded, [base(p), base(p + 1)], offsets, rows, bias);
+                                store(p, &a);
+                                store(p + 1, &b);
+                            } else {
+                                let [a] = mapwise(&padded, [base(p)], offsets, rows, bias);
+                                store(p, &a);
                             }
                         }
                     }
@@ -306,26 +312,28 @@ fn spatial(padded: &[f32], taps: &[(usize, [f32; 2])], bias: [f32; 2], wide: &mu
     }
 }
 
-/// 16 maps at two positions (`padded[base..]`): `bias[m] + Σ_k rows[k][m] · padded[base + offsets[k]]`.
-/// Two positions share each row of weights; one was 1.8x slower under V8. Not inlined: inside
-/// `run`, LLVM vectorised this loop only partly (C3 65 instead of 28 µs under V8).
+/// 16 maps at `P` positions (`padded[base..]`): `bias[m] + Σ_k rows[k][m] · padded[base + offsets[k]]`.
+/// Two positions share each row of weights (one was 1.8x slower under V8); a 1x1 output (C5)
+/// takes one, so no work is thrown away. Not inlined: inside `run`, LLVM vectorised this loop
+/// only partly (C3 65 instead of 28 µs under V8).
 #[inline(never)]
-fn mapwise(
+fn mapwise<const P: usize>(
     padded: &[f32],
-    [base0, base1]: [usize; 2],
+    bases: [usize; P],
     offsets: &[usize],
     rows: &[[f32; LANES]],
     bias: &[f32; LANES],
-) -> [[f32; LANES]; 2] {
-    let (mut acc0, mut acc1) = (*bias, *bias);
+) -> [[f32; LANES]; P] {
+    let mut acc = [*bias; P];
     for (&offset, row) in offsets.iter().zip(rows) {
-        let (v0, v1) = (padded[base0 + offset], padded[base1 + offset]);
-        for m in 0..LANES {
-            acc0[m] += v0 * row[m];
-            acc1[m] += v1 * row[m];
+        for (acc, &base) in acc.iter_mut().zip(&bases) {
+            let v = padded[base + offset];
+            for m in 0..LANES {
+                acc[m] += v * row[m];
+            }
         }
     }
-    [acc0, acc1]
+    acc
 }
 
 impl Op for DirectConv {
@@ -459,10 +467,7 @@ fn direct_form(model: &TypedModel, node: &TypedNode, conv: &Conv) -> TractResult
         .shape
         .as_concrete()
         .map(|s| s.to_vec());
-    if weights.shape()[1] != shape[1]
-        || oh * ow < MIN_OUTPUTS
-        || expected != Some(vec![shape[0], geometry.maps, oh, ow])
-    {
+    if weights.shape()[1] != shape[1] || expected != Some(vec![shape[0], geometry.maps, oh, ow]) {
         return Ok(None);
     }
     let (weights, bias) = (weights.try_as_plain_ram()?, bias.try_as_plain_ram()?);

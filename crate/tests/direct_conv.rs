@@ -166,6 +166,16 @@ fn same_maps_as_tracts_conv() {
             "spatial",
         ),
         ("40 maps: three groups of 16", Case::new(4, 40, 8, 3), "mapwise"),
+        (
+            "LeNet-5 C5: 120 maps, a 1x1 output",
+            Case::new(16, 120, 5, 5),
+            "mapwise",
+        ),
+        (
+            "32 maps at 9 positions: the last one alone",
+            Case::new(8, 32, 5, 3),
+            "mapwise",
+        ),
     ];
     for (name, case, kernel) in cases {
         let x = case.input();
@@ -221,7 +231,6 @@ fn other_convs_stay_tracts() {
                 ..Case::new(3, 4, 12, 3)
             },
         ),
-        ("LeNet-5 C5: a 1x1 output", Case::new(16, 120, 5, 5)),
     ];
     for (name, case) in cases {
         let mut model = case.graph();

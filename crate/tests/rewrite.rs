@@ -28,15 +28,15 @@ fn committed_model_reads_the_same_with_and_without_them() {
             .unwrap()
     };
     let applied = rewrite::apply(&mut typed()).unwrap();
-    let convs = if cfg!(target_arch = "wasm32") { 2 } else { 0 };
+    let convs = if cfg!(target_arch = "wasm32") { 3 } else { 0 };
     assert_eq!(
         applied,
         rewrite::Rewrites { pools: 2, convs },
-        "S2, S4 (and C1, C3 in wasm)"
+        "S2, S4 (and C1, C3, C5 in wasm)"
     );
     let mut browser = typed();
     // C3's bias reaches it through a Cast, which `rewrite::constant` folds.
-    assert_eq!(lenet5::direct_conv::install(&mut browser).unwrap(), 2, "C1 and C3");
+    assert_eq!(lenet5::direct_conv::install(&mut browser).unwrap(), 3, "C1, C3 and C5");
     assert_eq!(lenet5::fast_pool::install(&mut browser).unwrap(), 2, "S2 and S4");
     let browser = browser.into_optimized().unwrap().into_runnable().unwrap();
     let mut ours = Model::from_bytes(&bytes).unwrap();
