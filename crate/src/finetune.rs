@@ -129,25 +129,14 @@ pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
             Precision::I8 => {
                 let name = format!("{}_scale", t.name);
                 let scale = get(&name).ok_or_else(|| not_ours(format!("it has no {name}")))?;
-                let scales: Vec<f32> = scale
-                    .raw_data
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .chain(scale.float_data.iter().copied())
-                    .collect();
+                let scales = float32_values(scale);
                 if scale.data_type != pb::tensor_proto::DataType::Float as i32 || scales.len() != t.shape[0] {
                     return Err(not_ours(format!("{name} is not {} float32 scales", t.shape[0])));
                 }
                 let q: Vec<i8> = init.raw_data.iter().map(|&b| b as i8).collect();
                 data.extend(onnx_export::dequantise(&q, &scales));
             }
-            Precision::F32 if !init.raw_data.is_empty() => data.extend(
-                init.raw_data
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            ),
-            Precision::F32 if init.float_data.len() == t.len => data.extend_from_slice(&init.float_data),
-            Precision::F32 => return Err(not_ours(format!("{} does not hold {} values", t.name, t.len))),
+            Precision::F32 => data.extend(float32_values(init)),
         }
         if data.len() - start != t.len {
             return Err(not_ours(format!("{} does not hold {} values", t.name, t.len)));
@@ -183,6 +172,15 @@ pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
         return Err(not_ours("its layers differ from the exporter's".into()));
     }
     Ok(params)
+}
+
+/// A float32 tensor's values, stored as raw little-endian bytes or in `float_data`.
+fn float32_values(t: &pb::TensorProto) -> Vec<f32> {
+    t.raw_data
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .chain(t.float_data.iter().copied())
+        .collect()
 }
 
 /// A small random warp of a 32x32 input (rotation, scale, shear, shift; bilinear), so one

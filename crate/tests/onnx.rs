@@ -21,19 +21,25 @@ fn export_round_trips_through_tract() {
         let bytes = onnx_export::to_bytes(&params, &meta());
         let mut model = Model::from_bytes(&bytes).expect("exported model loads");
         assert!(model.metadata().iter().any(|(k, v)| k == "c3" && v == "paper"));
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let n = 8;
-        let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
-        let mut ws = Workspace::new(n);
-        ws.forward(&params, &x);
-        for i in 0..n {
-            let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
-            for (k, (a, b)) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]).enumerate() {
-                assert!(
-                    (a - b).abs() < 1e-5,
-                    "{c3:?} digit {i} class {k}: tract {a} vs trainer {b}"
-                );
-            }
+        agrees_with_trainer(&mut model, &params, 1, &format!("{c3:?}"));
+    }
+}
+
+/// tract on `model` and the trainer on `params` give the same probabilities (1e-5) for 8
+/// random inputs drawn with `seed`.
+fn agrees_with_trainer(model: &mut Model, params: &Params, seed: u64, what: &str) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n = 8;
+    let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
+    let mut ws = Workspace::new(n);
+    ws.forward(params, &x);
+    for i in 0..n {
+        let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
+        for (k, (a, b)) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]).enumerate() {
+            assert!(
+                (a - b).abs() < 1e-5,
+                "{what} digit {i} class {k}: tract {a} vs trainer {b}"
+            );
         }
     }
 }
@@ -104,20 +110,7 @@ fn smaller_weights_match_the_rounded_weights() {
                 }
             }
             let mut model = Model::from_bytes(&bytes).expect("the model loads in tract");
-            let mut rng = ChaCha8Rng::seed_from_u64(2);
-            let n = 8;
-            let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
-            let mut ws = Workspace::new(n);
-            ws.forward(&rounded, &x);
-            for i in 0..n {
-                let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
-                for (a, b) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]) {
-                    assert!(
-                        (a - b).abs() < 1e-5,
-                        "{precision:?} {c3:?} digit {i}: tract {a} vs trainer {b}"
-                    );
-                }
-            }
+            agrees_with_trainer(&mut model, &rounded, 2, &format!("{precision:?} {c3:?}"));
             let back = lenet5::finetune::params_from_onnx(&bytes).unwrap();
             assert_eq!(back, rounded);
             // A NaN hidden in the stored weights (float16) or a scale (int8) is refused like a
