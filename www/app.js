@@ -16,7 +16,7 @@ import { Announcer } from './announce.js';
 import { ModelPicker } from './model-picker.js';
 import { registerServiceWorker } from './offline.js';
 import { Teacher } from './teach.js';
-import { errorText, loading } from './loader.js';
+import { errorText, loading, recognizerFor } from './loader.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -277,7 +277,7 @@ async function useFile(file) {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (ticket !== loadingFile) return;
-    r = new wasm.Recognizer(bytes);
+    r = await recognizerFor(bytes);
   } catch (err) {
     if (ticket !== loadingFile) return;
     // The model in use stays.

@@ -42,13 +42,14 @@ async function compileWasm(url, integrity) {
   return WebAssembly.compile(await res.arrayBuffer());
 }
 
-async function loadWasm(integrity) {
+/** Instantiates a wasm-bindgen module (`glue`) on `file`, compiled while it downloads. */
+async function startModule(glue, file, integrity) {
   try {
-    const url = new URL('./pkg/lenet5_bg.wasm', import.meta.url);
-    const digest = integrity.then((i) => i['pkg/lenet5_bg.wasm']);
-    const [glue, module] = await Promise.all([import('./pkg/lenet5.js'), digest.then((d) => compileWasm(url, d))]);
-    await glue.default({ module_or_path: module });
-    return glue;
+    const url = new URL(`./pkg/${file}`, import.meta.url);
+    const digest = integrity.then((i) => i[`pkg/${file}`]);
+    const [js, module] = await Promise.all([glue, digest.then((d) => compileWasm(url, d))]);
+    await js.default({ module_or_path: module });
+    return js;
   } catch (err) {
     throw Object.assign(
       new Error(
@@ -57,6 +58,44 @@ async function loadWasm(integrity) {
       ),
       { cause: err },
     );
+  }
+}
+
+/**
+ * How the small module's error begins for a model it does not build (`model::NEEDS_GENERAL`
+ * in the crate): the page then loads the general module for it.
+ */
+export const NEEDS_GENERAL = 'this model needs the general engine';
+
+let general = null;
+
+/**
+ * The page's second module: the same recognizer with tract's general ONNX path, for models
+ * the small module's direct loader does not take (a user's own graph with MatMul, strides…).
+ * Loaded on first need only, so the page's own start does not pay for it. The address is
+ * built, not written as an import, so it is not preloaded with the page's modules.
+ */
+function generalModule() {
+  const glue = new URL('./pkg/lenet5_general.js', import.meta.url).href;
+  general ??= startModule(import(glue), 'lenet5_general_bg.wasm', loading.integrity);
+  general.catch(() => {
+    general = null; // a later model may try again (say, back online)
+  });
+  return general;
+}
+
+/**
+ * A Recognizer for ONNX `bytes`: from the page's module, or from the general module when the
+ * model needs it. Throws an Error saying why the model cannot be used.
+ */
+export async function recognizerFor(bytes) {
+  const glue = await loading.wasm;
+  try {
+    return new glue.Recognizer(bytes);
+  } catch (err) {
+    if (!errorText(err).includes(NEEDS_GENERAL)) throw err;
+    const full = await generalModule();
+    return new full.Recognizer(bytes);
   }
 }
 
@@ -80,7 +119,8 @@ async function loadModel(url, integrity) {
  * Everything the page needs before it can read a drawing, started at once:
  * - `param`: the page's `?model=` address, or null for the built-in model;
  * - `modelUrl`: the model's URL, or null when `?model=` is not a valid URL (nothing to load);
- * - `wasm`: the wasm-bindgen module, started; `model`: the model's bytes;
+ * - `integrity`: the build's digests; `wasm`: the wasm-bindgen module, started; `model`: the
+ *   model's bytes;
  * - `recognizer`: a Recognizer on them, built as soon as both have arrived;
  * - `startedAt`: `performance.now()` when loading began.
  * Each promise rejects with a message meant for the page's status line.
@@ -95,22 +135,22 @@ function start() {
     // app.js reports the bad address.
   }
   const integrity = loadIntegrity();
-  const wasm = loadWasm(integrity);
+  const wasm = startModule(import('./pkg/lenet5.js'), 'lenet5_bg.wasm', integrity);
   // The built-in model is checked against the build's digest; a ?model= file is the user's choice.
   const modelDigest = param ? Promise.resolve(undefined) : integrity.then((i) => i['model/lenet5.onnx'], () => undefined);
   const model = modelUrl
     ? modelDigest.then((digest) => loadModel(modelUrl, digest))
     : Promise.reject(new Error(`The model address "${param}" is not a valid URL.`));
-  const recognizer = Promise.all([wasm, model]).then(([glue, bytes]) => {
+  const recognizer = Promise.all([wasm, model]).then(async ([, bytes]) => {
     try {
-      return new glue.Recognizer(bytes);
+      return await recognizerFor(bytes);
     } catch (err) {
       throw new Error(`The model file ${modelUrl.href} could not be used: ${errorText(err)}`, { cause: err });
     }
   });
   // Reported by app.js, which awaits each of them.
   for (const p of [integrity, wasm, model, recognizer]) p.catch(() => {});
-  return { param, modelUrl, wasm, model, recognizer, startedAt };
+  return { param, modelUrl, integrity, wasm, model, recognizer, startedAt };
 }
 
 export const loading = start();

@@ -5,8 +5,10 @@
 // fresh copy replaces the cached one; offline, the cached copy answers. On
 // install the whole app is cached at once (the page, its modules, the wasm and
 // the model), so it works offline even before it was reloaded once. The learning
-// worker's files (learn-worker.js, its wasm, the replay sample) are cached when
-// first used, so the first visit does not download them.
+// worker's files (learn-worker.js, its wasm, the replay sample) and the general
+// recognizer module (pkg/lenet5_general*, fetched only for a model the page's own
+// module does not build) are cached when first used, so the first visit does not
+// download them.
 //
 // CACHE names the cache; activating a worker with another name deletes the
 // caches of older versions. Bump VERSION when the list of files changes.

@@ -38,7 +38,12 @@ fn main() -> TractResult<()> {
     if !off("TRACT_POOL") {
         lenet5::fast_pool::install(&mut model)?;
     }
-    let model = model.into_optimized()?;
+    let model = if off("DIRECT") {
+        // What the browser runs: the graph built by `direct_load`, not optimised by tract.
+        lenet5::direct_load::build(&proto).map_err(TractError::msg)?.model
+    } else {
+        model.into_optimized()?
+    };
     println!("{model}");
     for node in model.nodes() {
         if let Some(op) = node.op_as::<lenet5::direct_conv::DirectConv>() {

@@ -1,5 +1,7 @@
-//! LeNet-5's C1, C3 and C5 (5x5 convolutions, stride 1, constant weights) as a tract op of our
-//! own, for WebAssembly (`rewrite::apply` installs it there only).
+//! LeNet-5's C1, C3 and C5 (5x5 convolutions, stride 1, constant weights), and its dense
+//! layers F6 and output as 1x1 convolutions, as a tract op of our own, for WebAssembly
+//! (`direct_load` builds the browser's graph with it; on tract's general path `rewrite::apply`
+//! installs it in wasm only). A ReLU that follows can be folded in ([`DirectConv::with_relu`]).
 //!
 //! Under V8, tract 0.23 ran C3 as lazy im2col + its 8x8 matrix kernel (66–68 of `predict`'s
 //! ~145 µs) and C1, after a fan-out to 6 channels, with its depthwise kernel (46 µs). Both spend
@@ -27,7 +29,9 @@
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::internal::*;
+#[cfg(feature = "general")]
 use tract_onnx::tract_hir::tract_core::ops::cnn::{Conv, KernelFormat, PaddingSpec};
+#[cfg(feature = "general")]
 use tract_onnx::tract_hir::tract_core::ops::nn::DataFormat;
 
 /// Sums per set, four wasm SIMD vectors: with one set, 16 beat 8 (1.1–1.2x) and 32 (C3).
@@ -102,6 +106,11 @@ pub struct DirectConv {
     weights: Vec<f32>,
     bias: Vec<f32>,
     kernel: Kernel,
+    /// A ReLU applied to the output (`direct_load` folds the one that follows).
+    relu: bool,
+    /// A dense layer: input `[N, K]` (or `[N, ...]` of K values each), output `[N, maps]`
+    /// (a 1x1 convolution over K channels).
+    dense: bool,
 }
 
 /// The two loops (see the module doc).
@@ -129,6 +138,7 @@ impl PartialEq for DirectConv {
     fn eq(&self, other: &Self) -> bool {
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         self.geometry == other.geometry
+            && (self.relu, self.dense) == (other.relu, other.dense)
             && bits(&self.weights) == bits(&other.weights)
             && bits(&self.bias) == bits(&other.bias)
     }
@@ -201,7 +211,33 @@ impl DirectConv {
             weights: weights.to_vec(),
             bias,
             kernel,
+            relu: false,
+            dense: false,
         })
+    }
+
+    /// A dense layer `y = W x + b` on `[N, K]` inputs: weights `[maps, K]`, one bias per unit.
+    pub fn dense(inputs: usize, units: usize, weights: &[f32], bias: &[f32]) -> TractResult<Self> {
+        let geometry = Geometry {
+            input: [inputs, 1, 1],
+            pads: [0; 4],
+            kernel: [1, 1],
+            maps: units,
+        };
+        Ok(DirectConv {
+            dense: true,
+            ..Self::new(geometry, weights, bias)?
+        })
+    }
+
+    /// The same op followed by a ReLU, in one pass over its output.
+    pub fn with_relu(self) -> Self {
+        DirectConv { relu: true, ..self }
+    }
+
+    /// Whether a ReLU is folded in.
+    pub fn has_relu(&self) -> bool {
+        self.relu
     }
 
     pub fn geometry(&self) -> Geometry {
@@ -281,7 +317,19 @@ impl DirectConv {
                 }
             }
         }
+        if self.relu {
+            relu(out);
+        }
         Ok(())
+    }
+}
+
+/// ReLU in place. A select, not `f32::max` (a call per value in wasm) nor a conditional
+/// store (which LLVM does not vectorise for wasm: C1's fused ReLU cost 5 µs that way, under
+/// V8, against 1.4 µs for tract's separate op); NaN stays NaN, as in ONNX.
+pub fn relu(values: &mut [f32]) {
+    for v in values {
+        *v = if *v < 0.0 { 0.0 } else { *v };
     }
 }
 
@@ -344,8 +392,10 @@ impl Op for DirectConv {
     fn info(&self) -> TractResult<Vec<String>> {
         let per_map = self.geometry.input[0] * self.geometry.kernel[0] * self.geometry.kernel[1];
         Ok(vec![format!(
-            "{:?}, {} loop, {} of {} weights non-zero",
+            "{:?}{}{}, {} loop, {} of {} weights non-zero",
             self.geometry,
+            if self.dense { ", dense" } else { "" },
+            if self.relu { ", ReLU" } else { "" },
             self.kernel_name(),
             self.weights.iter().filter(|&&w| w != 0.0).count(),
             per_map * self.geometry.maps
@@ -361,8 +411,12 @@ impl EvalOp for DirectConv {
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
         let [c, h, w] = self.geometry.input;
-        let &[n, ic, ih, iw] = input.shape() else {
-            bail!("DirectConv wants a rank-4 input, got {:?}", input.shape());
+        let (n, ic, ih, iw) = match *input.shape() {
+            // A dense layer reads each item's values in order, whatever their shape (a Flatten
+            // before it is folded into it).
+            [n, ref rest @ ..] if self.dense && !rest.is_empty() => (n, rest.iter().product(), 1, 1),
+            [n, ic, ih, iw] if !self.dense => (n, ic, ih, iw),
+            ref other => bail!("DirectConv: input {other:?}, built for {:?}", [c, h, w]),
         };
         ensure!(
             [ic, ih, iw] == [c, h, w],
@@ -373,7 +427,11 @@ impl EvalOp for DirectConv {
         let [oh, ow] = self.geometry.output().context("DirectConv: empty output")?;
         // Aligned like tract's own outputs: its SIMD kernels downstream (the ReLU) take a slow
         // path on a tensor that is not (natively 20 µs instead of 1).
-        let mut out = Tensor::zero_dt(f32::datum_type(), &[n, self.geometry.maps, oh, ow])?;
+        let mut out = if self.dense {
+            Tensor::zero_dt(f32::datum_type(), &[n, self.geometry.maps])?
+        } else {
+            Tensor::zero_dt(f32::datum_type(), &[n, self.geometry.maps, oh, ow])?
+        };
         let plain = input.try_as_plain_ram()?;
         self.run(
             plain.as_slice::<f32>()?,
@@ -387,6 +445,16 @@ impl EvalOp for DirectConv {
 impl TypedOp for DirectConv {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
         let fact = inputs[0];
+        if self.dense {
+            ensure!(fact.datum_type == f32::datum_type() && fact.rank() >= 2);
+            let k: TDim = fact.shape.iter().skip(1).product();
+            ensure!(
+                k == self.geometry.input[0].into(),
+                "dense layer of {:?} inputs on {fact:?}",
+                self.geometry.input[0]
+            );
+            return Ok(tvec!(f32::fact([fact.shape[0].clone(), self.geometry.maps.into()])));
+        }
         ensure!(fact.datum_type == f32::datum_type() && fact.rank() == 4);
         let [oh, ow] = self.geometry.output().context("DirectConv: empty output")?;
         Ok(tvec!(f32::fact([
@@ -402,6 +470,7 @@ impl TypedOp for DirectConv {
 
 /// Replaces each of `model`'s convolutions that [`DirectConv`] computes (see the module doc);
 /// returns how many. Call it on the typed graph, before `into_optimized`.
+#[cfg(feature = "general")]
 pub fn install(model: &mut TypedModel) -> TractResult<usize> {
     crate::rewrite::replace_each(model, |model, node, conv: &Conv| {
         let Some(op) = direct_form(model, node, conv)? else {
@@ -416,6 +485,7 @@ pub fn install(model: &mut TypedModel) -> TractResult<usize> {
 }
 
 /// The [`DirectConv`] for `conv` at `node`, if it computes exactly that convolution.
+#[cfg(feature = "general")]
 fn direct_form(model: &TypedModel, node: &TypedNode, conv: &Conv) -> TractResult<Option<DirectConv>> {
     let spec = &conv.pool_spec;
     let pads = match &spec.padding {

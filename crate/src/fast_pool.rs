@@ -11,7 +11,9 @@
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::internal::*;
+#[cfg(feature = "general")]
 use tract_onnx::tract_hir::tract_core::ops::cnn::{MaxPool, PaddingSpec};
+#[cfg(feature = "general")]
 use tract_onnx::tract_hir::tract_core::ops::nn::DataFormat;
 use tract_onnx::tract_hir::tract_ndarray::Array4;
 
@@ -44,26 +46,75 @@ impl EvalOp for MaxPool2x2 {
 
 impl TypedOp for MaxPool2x2 {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let fact = inputs[0];
-        ensure!(fact.datum_type == f32::datum_type() && fact.rank() == 4);
-        let dims = fact.shape.to_tvec();
-        let (h, w) = (dims[2].to_usize()?, dims[3].to_usize()?);
-        Ok(tvec!(f32::fact([
-            dims[0].clone(),
-            dims[1].clone(),
-            (h / 2).into(),
-            (w / 2).into()
-        ])))
+        halved(inputs[0])
     }
 
     as_op!();
 }
 
+/// 2x2 average pooling with stride 2 (ONNX AveragePool without padding): LeNet-5's own
+/// subsampling, for the direct loader (`direct_load.rs`).
+#[derive(Debug, Clone, Default, Hash, PartialEq, Eq)]
+pub struct AvgPool2x2;
+
+impl Op for AvgPool2x2 {
+    fn name(&self) -> StaticName {
+        "AvgPool2x2".into()
+    }
+
+    op_as_typed_op!();
+}
+
+impl EvalOp for AvgPool2x2 {
+    op_out_of_plan!();
+
+    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let input = args_1!(inputs);
+        let &[n, c, h, w] = input.shape() else {
+            bail!("AvgPool2x2 wants a rank-4 input, got {:?}", input.shape());
+        };
+        let plain = input.try_as_plain_ram()?;
+        Ok(tvec!(average(plain.as_slice::<f32>()?, [n, c, h, w])?.into_tvalue()))
+    }
+}
+
+impl TypedOp for AvgPool2x2 {
+    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        halved(inputs[0])
+    }
+
+    as_op!();
+}
+
+/// The output fact of a 2x2 pool with stride 2.
+fn halved(fact: &TypedFact) -> TractResult<TVec<TypedFact>> {
+    ensure!(fact.datum_type == f32::datum_type() && fact.rank() == 4);
+    let dims = fact.shape.to_tvec();
+    let (h, w) = (dims[2].to_usize()?, dims[3].to_usize()?);
+    Ok(tvec!(f32::fact([
+        dims[0].clone(),
+        dims[1].clone(),
+        (h / 2).into(),
+        (w / 2).into()
+    ])))
+}
+
 /// The pooling itself, on a row-major `[n, c, h, w]` slice.
-pub fn pool(x: &[f32], [n, c, h, w]: [usize; 4]) -> TractResult<Tensor> {
+pub fn pool(x: &[f32], shape: [usize; 4]) -> TractResult<Tensor> {
+    pool_with(x, shape, |t, b| max(max(max(max(f32::MIN, t[0]), t[1]), b[0]), b[1]))
+}
+
+/// 2x2 average pooling, stride 2 (no padding, so every window has 4 values).
+pub fn average(x: &[f32], shape: [usize; 4]) -> TractResult<Tensor> {
+    pool_with(x, shape, |t, b| (t[0] + t[1] + b[0] + b[1]) * 0.25)
+}
+
+/// Each 2x2 window (`top` and `bottom` pairs) reduced by `f`.
+#[inline(always)]
+fn pool_with(x: &[f32], [n, c, h, w]: [usize; 4], f: impl Fn(&[f32], &[f32]) -> f32) -> TractResult<Tensor> {
     ensure!(
         x.len() == n * c * h * w,
-        "MaxPool2x2: {} values for shape {:?}",
+        "2x2 pool: {} values for shape {:?}",
         x.len(),
         [n, c, h, w]
     );
@@ -75,7 +126,7 @@ pub fn pool(x: &[f32], [n, c, h, w]: [usize; 4]) -> TractResult<Tensor> {
                 let (top, bottom) = rows.split_at(w);
                 let pairs = top.chunks_exact(2).zip(bottom.chunks_exact(2));
                 for (o, (t, b)) in out_row.iter_mut().zip(pairs) {
-                    *o = max(max(max(max(f32::MIN, t[0]), t[1]), b[0]), b[1]);
+                    *o = f(t, b);
                 }
             }
         }
@@ -93,6 +144,7 @@ fn max(acc: f32, v: f32) -> f32 {
 
 /// Replaces each of `model`'s tract `MaxPool` nodes that [`MaxPool2x2`] computes exactly;
 /// returns how many. Call it on the typed graph, before `into_optimized`.
+#[cfg(feature = "general")]
 pub fn install(model: &mut TypedModel) -> TractResult<usize> {
     crate::rewrite::replace_each(model, |model, node, pool: &MaxPool| {
         if !is_2x2_stride_2(pool, model.outlet_fact(node.inputs[0])?) {
@@ -102,6 +154,7 @@ pub fn install(model: &mut TypedModel) -> TractResult<usize> {
     })
 }
 
+#[cfg(feature = "general")]
 fn is_2x2_stride_2(pool: &MaxPool, input: &TypedFact) -> bool {
     let spec = &pool.pool_spec;
     let unpadded = match &spec.padding {

@@ -5,15 +5,20 @@
 //! `checkpoint`, `onnx_export`) produces the model it loads; it is plain Rust so it also
 //! builds for wasm32, where [`finetune`] learns a person's handwriting in the page's worker.
 //!
-//! Two wasm modules come from this crate: the page's recognizer (`wasm`, feature `page`, the
-//! default) and the learning worker's (`wasm_learn`, `--no-default-features --features learner`:
-//! no inference engine, so it stays small and loads only when someone teaches the page).
+//! Three wasm modules come from this crate: the page's recognizer (`wasm`, `--no-default-features
+//! --features page`: models load through [`direct_load`] only, 0.47 MB gzip), the general one
+//! (default features `page` + `general`: tract's general ONNX path too, fetched by the page only
+//! for a model the direct loader does not take), and the learning worker's (`wasm_learn`,
+//! `--no-default-features --features learner`: no inference engine, so it stays small and loads
+//! only when someone teaches the page).
 #![forbid(unsafe_code)]
 
 pub mod augment;
 pub mod checkpoint;
 #[cfg(feature = "page")]
 pub mod direct_conv;
+#[cfg(feature = "page")]
+pub mod direct_load;
 pub mod error;
 #[cfg(feature = "page")]
 pub mod fast_pool;
@@ -22,14 +27,16 @@ pub mod finetune;
 pub mod model;
 pub mod net;
 pub mod onnx_export;
-#[cfg(feature = "page")]
+#[cfg(feature = "general")]
 pub mod onnx_ops;
 pub mod onnx_pb;
+#[cfg(feature = "page")]
+pub mod operators;
 #[cfg(feature = "page")]
 pub mod preprocess;
 #[cfg(feature = "page")]
 pub mod recognizer;
-#[cfg(feature = "page")]
+#[cfg(feature = "general")]
 pub mod rewrite;
 #[cfg(feature = "page")]
 pub mod segment;

@@ -5,8 +5,10 @@
 //! output `probabilities`, float32 `[N,10]`, a softmax.
 //! We pin N = 1 before optimising: concrete shapes let tract pick its fastest kernels
 //! (about a third faster than a symbolic batch), and the page only ever needs one digit.
-
-use std::io::Cursor;
+//!
+//! Two ways to the plan: [`crate::direct_load`] builds a LeNet-shaped graph directly (the
+//! browser's way: no analysis, no optimiser), tract's general path (feature `general`) any
+//! graph of the accepted operators. The contract checks below run first, for both.
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::plan::SimpleState;
@@ -27,6 +29,10 @@ pub const OUTPUT_NAME: &str = "probabilities";
 type Plan = TypedSimplePlan;
 type State = SimpleState<TypedFact, Box<dyn TypedOp>>;
 
+/// How the error of a module built without tract's general path (no feature `general`: the
+/// page's small module) begins when a model needs it; the page then loads the other module.
+pub const NEEDS_GENERAL: &str = "this model needs the general engine";
+
 /// A loaded, optimised LeNet-5 with a reusable execution state.
 pub struct Model {
     /// Kept so the state's plan outlives it and for introspection.
@@ -37,13 +43,24 @@ pub struct Model {
     /// The C1 and C3 activations, if the model has such layers: their ONNX value names,
     /// the unoptimised graph to build a plan from, and that plan once built.
     maps: Option<MapsSource>,
+    /// Why [`crate::direct_load`] did not build it (`None`: it did).
+    general_because: Option<String>,
 }
 
 /// Where the feature maps come from: the same parsed graph, with intermediate outputs.
 struct MapsSource {
     names: [String; 2],
-    graph: InferenceModel,
+    graph: MapsGraph,
     state: Option<State>,
+}
+
+/// The graph a model was loaded from, by path.
+enum MapsGraph {
+    /// tract's general path: the analysed graph, before optimising.
+    #[cfg(feature = "general")]
+    General(InferenceModel),
+    /// [`crate::direct_load`]: the built graph and the outlets of the two layers.
+    Direct(TypedModel, [OutletId; 2]),
 }
 
 /// One layer's activations for one digit: `channels` maps of `height` x `width`, channel-major.
@@ -65,35 +82,72 @@ impl std::fmt::Debug for Model {
 
 impl Model {
     /// Parses ONNX bytes, checks the contract, and builds the plan for one 32x32 digit.
+    ///
+    /// In WebAssembly a LeNet-style graph is built directly ([`crate::direct_load`]: the
+    /// page's model loads without tract's analysis and optimiser); natively, and for any
+    /// graph that module does not take, tract's general path builds it (natively, tract's
+    /// convolution kernels beat ours: see [`crate::rewrite::apply`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        Self::load(bytes, cfg!(any(target_arch = "wasm32", not(feature = "general"))))
+    }
+
+    /// [`Model::from_bytes`] with the direct path tried on any target (tests, benchmarks).
+    pub fn from_bytes_direct(bytes: &[u8]) -> Result<Self, Error> {
+        Self::load(bytes, true)
+    }
+
+    /// Why the direct path did not build this model (`None` if it did), in words.
+    pub fn general_path_reason(&self) -> Option<&str> {
+        self.general_because.as_deref()
+    }
+
+    fn load(bytes: &[u8], direct: bool) -> Result<Self, Error> {
         if bytes.is_empty() {
             return Err(Error::Model("the model file is empty".into()));
         }
-        let onnx = crate::onnx_ops::onnx();
-        let proto = onnx
-            .proto_model_for_read(&mut Cursor::new(bytes))
-            .map_err(|e| Error::Model(format!("not a readable ONNX file ({})", root_cause(&e))))?;
+        let proto = <tract_onnx::pb::ModelProto as prost::Message>::decode(bytes)
+            .map_err(|e| Error::Model(format!("not a readable ONNX file ({e})")))?;
         let graph = proto
             .graph
             .as_ref()
             .ok_or_else(|| Error::Model("the ONNX file has no graph".into()))?;
         check_declared_io(graph)?;
-        let unknown = crate::onnx_ops::unsupported(graph);
+        let unknown = crate::operators::unsupported(graph);
         if !unknown.is_empty() {
             return Err(Error::Model(format!(
                 "the model uses operators this recognizer does not run: {} (it runs {})",
                 unknown.join(", "),
-                crate::onnx_ops::SUPPORTED.join(", ")
+                crate::operators::SUPPORTED.join(", ")
             )));
         }
-        let metadata = proto
+        let metadata: Vec<(String, String)> = proto
             .metadata_props
             .iter()
             .map(|p| (p.key.clone(), p.value.clone()))
             .collect();
 
-        let model = onnx
-            .model_for_proto_model(&proto)
+        if direct {
+            return match crate::direct_load::build(&proto) {
+                Ok(built) => Self::from_direct(built, metadata, graph),
+                Err(why) => Self::general(&proto, metadata, why),
+            };
+        }
+        Self::general(&proto, metadata, "the direct path is for WebAssembly".into())
+    }
+
+    /// tract's general path: tract-hir's analysis, our rewrites, tract's optimiser.
+    #[cfg(feature = "general")]
+    fn general(
+        proto: &tract_onnx::pb::ModelProto,
+        metadata: Vec<(String, String)>,
+        why: String,
+    ) -> Result<Self, Error> {
+        let graph = proto
+            .graph
+            .as_ref()
+            .ok_or_else(|| Error::Model("the ONNX file has no graph".into()))?;
+        let model = crate::onnx_ops::onnx()
+            .model_for_proto_model(proto)
             .map_err(|e| Error::Model(format!("the ONNX graph could not be loaded ({})", root_cause(&e))))?;
         let model = model
             .with_input_fact(0, f32::fact([1, 1, INPUT_SIDE, INPUT_SIDE]).into())
@@ -105,7 +159,7 @@ impl Model {
             })?;
         let maps = feature_map_names(graph).map(|names| MapsSource {
             names,
-            graph: model.clone(),
+            graph: MapsGraph::General(model.clone()),
             state: None,
         });
         let model = optimise(model).map_err(|e| {
@@ -114,6 +168,42 @@ impl Model {
                 root_cause(&e)
             ))
         })?;
+        let mut loaded = Self::from_typed(model, metadata, maps)?;
+        loaded.general_because = Some(why);
+        loaded.check_runs()?;
+        Ok(loaded)
+    }
+
+    /// Built without tract's general path (the page's small module): a graph the direct
+    /// path does not take needs the module that has it ([`NEEDS_GENERAL`]).
+    #[cfg(not(feature = "general"))]
+    fn general(_: &tract_onnx::pb::ModelProto, _: Vec<(String, String)>, why: String) -> Result<Self, Error> {
+        Err(Error::Model(format!("{NEEDS_GENERAL} ({why})")))
+    }
+
+    /// The model from [`crate::direct_load`]'s graph. It computes what tract's would, so a
+    /// model that fails here (output shape, a run that gives no probabilities) is broken on
+    /// either path, with the same message.
+    fn from_direct(
+        built: crate::direct_load::Built,
+        metadata: Vec<(String, String)>,
+        graph: &tract_onnx::pb::GraphProto,
+    ) -> Result<Self, Error> {
+        let maps = feature_map_names(graph).and_then(|names| {
+            let outlets = [built.outlets.get(&names[0])?, built.outlets.get(&names[1])?];
+            Some(MapsSource {
+                graph: MapsGraph::Direct(built.model.clone(), [*outlets[0], *outlets[1]]),
+                names,
+                state: None,
+            })
+        });
+        let mut loaded = Self::from_typed(built.model, metadata, maps)?;
+        loaded.check_runs()?;
+        Ok(loaded)
+    }
+
+    /// Checks the output contract of an optimised (or directly built) graph and plans it.
+    fn from_typed(model: TypedModel, metadata: Vec<(String, String)>, maps: Option<MapsSource>) -> Result<Self, Error> {
         let out_fact = model
             .output_fact(0)
             .map_err(|e| Error::Model(format!("the model has no output ({})", root_cause(&e))))?;
@@ -129,14 +219,13 @@ impl Model {
             .map_err(|e| Error::Model(format!("the model could not be planned ({})", root_cause(&e))))?;
         let state = SimpleState::new(&plan)
             .map_err(|e| Error::Model(format!("the model could not be prepared ({})", root_cause(&e))))?;
-        let mut loaded = Model {
+        Ok(Model {
             _plan: plan,
             state,
             metadata,
             maps,
-        };
-        loaded.check_runs()?;
-        Ok(loaded)
+            general_because: None,
+        })
     }
 
     /// ONNX metadata props (key, value), e.g. `accuracy`, `seed`, `c3`.
@@ -197,9 +286,19 @@ impl Model {
         };
         if maps.state.is_none() {
             let build = || -> TractResult<State> {
-                let mut graph = maps.graph.clone();
-                graph.select_outputs_by_name(maps.names.iter())?;
-                let plan = optimise(graph)?.into_runnable()?;
+                let plan = match &maps.graph {
+                    #[cfg(feature = "general")]
+                    MapsGraph::General(graph) => {
+                        let mut graph = graph.clone();
+                        graph.select_outputs_by_name(maps.names.iter())?;
+                        optimise(graph)?.into_runnable()?
+                    }
+                    MapsGraph::Direct(graph, outlets) => {
+                        let mut graph = graph.clone();
+                        graph.select_output_outlets(outlets)?;
+                        graph.into_runnable()?
+                    }
+                };
                 SimpleState::new(&plan)
             };
             let state = build()
@@ -264,6 +363,7 @@ impl Model {
 }
 
 /// tract's optimiser, after our equivalent, faster forms of the graph ([`crate::rewrite`]).
+#[cfg(feature = "general")]
 fn optimise(model: InferenceModel) -> TractResult<TypedModel> {
     let mut typed = model.into_typed()?;
     crate::rewrite::apply(&mut typed)?;

@@ -7,7 +7,8 @@
 //! so the few used here are rebuilt on tract-hir's public ops, following tract-onnx 0.23
 //! (`ops/nn/mod.rs`, `ops/math/gemm.rs`, `ops/array/mod.rs`; MIT/Apache-2.0) line for line.
 //!
-//! A model with any other operator is refused up front with its names ([`unsupported`]).
+//! A model with any other operator is refused up front with its names
+//! ([`crate::operators::unsupported`]).
 
 use tract_onnx::model::{OnnxOpRegister, ParsingContext};
 use tract_onnx::pb::NodeProto;
@@ -20,28 +21,7 @@ use tract_onnx::tract_hir::tract_core::ops::einsum::EinSum;
 
 type Built = TractResult<(Box<dyn InferenceOp>, Vec<String>)>;
 
-/// The operators accepted, in the order the README lists them.
-pub const SUPPORTED: [&str; 17] = [
-    "Conv",
-    "MaxPool",
-    "AveragePool",
-    "Relu",
-    "Tanh",
-    "Sigmoid",
-    "Gemm",
-    "MatMul",
-    "Add",
-    "Mul",
-    "Flatten",
-    "Reshape",
-    "Softmax",
-    "Constant",
-    "Identity",
-    "Dropout",
-    "Cast",
-];
-
-/// The ONNX front end with only [`SUPPORTED`] registered.
+/// The ONNX front end with only [`crate::operators::SUPPORTED`] registered.
 pub fn onnx() -> tract_onnx::Onnx {
     let mut reg = OnnxOpRegister::default();
     reg.insert("Conv", conv);
@@ -92,18 +72,6 @@ pub fn onnx() -> tract_onnx::Onnx {
         op_register: reg,
         ..Default::default()
     }
-}
-
-/// The operators of a graph that [`onnx`] cannot build, each named once.
-pub fn unsupported(graph: &tract_onnx::pb::GraphProto) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for node in &graph.node {
-        let known = (node.domain.is_empty() || node.domain == "ai.onnx") && SUPPORTED.contains(&node.op_type.as_str());
-        if !known && !out.contains(&node.op_type) {
-            out.push(node.op_type.clone());
-        }
-    }
-    out
 }
 
 fn identity(_: &ParsingContext, _: &NodeProto) -> Built {

@@ -122,6 +122,41 @@ describe('bring your own model', () => {
     await s.close();
   });
 
+  test('a graph the page module does not build loads the general module then, and reads the same', async () => {
+    const s = await openPage(env);
+    const { page } = s;
+    const general = [];
+    page.on('request', (req) => {
+      if (/lenet5_general/.test(req.url())) general.push(new URL(req.url()).pathname);
+    });
+    await drawMouse(page, sample(4).strokes);
+    await assertReading(page);
+    assert.deepEqual(general, [], 'the page starts without the general module');
+
+    // Gemm: built by the page's module.
+    await page.setInputFiles('#model-file', onnx('gemm.onnx', linearModel({ seed: 3 })));
+    let st = await waitLoaded(page);
+    assert.match(st.text, /^Using your model gemm\.onnx/);
+    const gemm = await readings(page);
+    assert.deepEqual(general, [], 'a Gemm model needs no general module');
+
+    // The same weights as MatMul + Add: the general module is fetched, once, and reads the same.
+    await page.setInputFiles('#model-file', onnx('matmul.onnx', linearModel({ seed: 3, matmul: true })));
+    st = await waitLoaded(page);
+    assert.match(st.text, /^Using your model matmul\.onnx/, st.text);
+    assert.deepEqual(general.sort(), ['/pkg/lenet5_general.js', '/pkg/lenet5_general_bg.wasm']);
+    const matmul = await readings(page);
+    assert.equal(matmul.prediction, gemm.prediction);
+    for (const [a, b] of matmul.bars.map((bar, i) => [bar.p, gemm.bars[i].p])) assert.ok(Math.abs(a - b) < 1e-4, `${a} vs ${b}`);
+
+    await page.setInputFiles('#model-file', onnx('matmul2.onnx', linearModel({ seed: 5, matmul: true })));
+    st = await waitLoaded(page);
+    assert.match(st.text, /^Using your model matmul2\.onnx/, st.text);
+    assert.equal(general.length, 2, 'the general module is started once');
+
+    await s.close();
+  });
+
   test('a model dropped anywhere on the page is used', async () => {
     const s = await openPage(env);
     const { page } = s;

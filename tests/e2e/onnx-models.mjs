@@ -50,8 +50,19 @@ const intAttribute = (name, value) => msg(5, [str(1, name), int(3, value), int(2
  * @param {number} [options.classes] (10)
  * @param {number} [options.seed] for the weights
  * @param {(i: number) => number} [options.weight] the i-th weight instead of a random one
+ * @param {boolean} [options.matmul] the dense layer as MatMul + Add (as some exporters write it)
+ *   instead of Gemm: the same function, but a graph the page's small module does not build, so
+ *   the page loads its general module for it
  */
-export function linearModel({ inputDims = ['N', 1, 32, 32], inputName = 'input', outputName = 'probabilities', classes = 10, seed = 7, weight = null } = {}) {
+export function linearModel({
+  inputDims = ['N', 1, 32, 32],
+  inputName = 'input',
+  outputName = 'probabilities',
+  classes = 10,
+  seed = 7,
+  weight = null,
+  matmul = false,
+} = {}) {
   const side = inputDims.slice(1).reduce((a, b) => a * (typeof b === 'number' ? b : 1), 1);
   let s = seed;
   const rand = () => {
@@ -62,7 +73,9 @@ export function linearModel({ inputDims = ['N', 1, 32, 32], inputName = 'input',
   const bias = Array.from({ length: classes }, () => 0);
   const graph = [
     node('Flatten', [inputName], ['flat'], 'flatten', [intAttribute('axis', 1)]),
-    node('Gemm', ['flat', 'w', 'b'], ['logits_out'], 'dense'),
+    ...(matmul
+      ? [node('MatMul', ['flat', 'w'], ['product'], 'dense'), node('Add', ['product', 'b'], ['logits_out'], 'bias')]
+      : [node('Gemm', ['flat', 'w', 'b'], ['logits_out'], 'dense')]),
     node('Softmax', ['logits_out'], [outputName], 'softmax', [intAttribute('axis', 1)]),
     str(2, 'linear'),
     tensor('w', [side, classes], weights),

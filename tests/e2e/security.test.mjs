@@ -226,6 +226,27 @@ describe('security', () => {
     }
   });
 
+  test('a general module that differs from the build is refused in words, and the model in use stays', async () => {
+    const file = 'pkg/lenet5_general_bg.wasm';
+    const original = readFileSync(path.join(WWW, file));
+    const tampered = Buffer.concat([original, Buffer.from([0, 6, 5, 0x65, 0x76, 0x69, 0x6c, 0x21])]);
+    const s = await openPage(env, {
+      allowErrors: [/valid digest in the 'integrity' attribute|SRI's integrity checks failed/, /Could not (start|use)/],
+      route: (page) => page.route(`**/${file}`, (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: tampered })),
+    });
+    const { page } = s;
+    // MatMul + Add: a graph the page's module leaves to the general one.
+    await page.setInputFiles('#model-file', { name: 'matmul.onnx', mimeType: 'application/octet-stream', buffer: linearModel({ matmul: true }) });
+    await page.waitForFunction(() => document.getElementById('status').dataset.state === 'warning');
+    assert.match(
+      await page.textContent('#status'),
+      /^Could not use matmul\.onnx: Could not start the WebAssembly recognizer \(\/pkg\/lenet5_general_bg\.wasm does not match this build/,
+    );
+    assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true', 'the page stays ready');
+    assert.ok(await page.isHidden('#builtin-model'), 'still on the built-in model');
+    await s.close();
+  });
+
   for (const [file, what] of [
     ['pkg/lenet5_bg.wasm', /Could not start the WebAssembly recognizer \(\/pkg\/lenet5_bg\.wasm does not match this build/],
     ['model/lenet5.onnx', /Could not load the model from \S+ \(\/model\/lenet5\.onnx does not match this build/],

@@ -11,7 +11,7 @@ use std::sync::{LazyLock, Mutex};
 use lenet5::model::{CLASSES, INPUT_LEN, INPUT_SIDE};
 use lenet5::onnx_export::pb;
 use lenet5::preprocess::{self, Components, Ink, Rect};
-use lenet5::{Error, Recognizer, segment};
+use lenet5::{Error, Model, Recognizer, segment};
 use prost::Message;
 
 /// The tests' canvas rasteriser (round-capped, anti-aliased strokes, like a browser canvas).
@@ -68,15 +68,18 @@ impl<'a> Bytes<'a> {
 
 /// Loading must fail with a [`Error::Model`] or give a recognizer that honours the contract.
 pub fn check_model(bytes: &[u8]) {
-    let mut r = match Recognizer::new(bytes) {
-        Ok(r) => r,
-        Err(Error::Model(msg)) => {
-            assert!(!msg.is_empty(), "an empty error message");
-            return;
+    // The native path (tract's general one) and the browser's direct loader.
+    for load in [Model::from_bytes, Model::from_bytes_direct] {
+        match load(bytes) {
+            Ok(mut model) => check_loaded(&mut model),
+            Err(Error::Model(msg)) => assert!(!msg.is_empty(), "an empty error message"),
+            Err(e) => panic!("model loading failed with the wrong kind of error: {e}"),
         }
-        Err(e) => panic!("model loading failed with the wrong kind of error: {e}"),
-    };
-    // Inputs other than the two probes `Model::from_bytes` runs.
+    }
+}
+
+/// A loaded model runs on other inputs than the two probes loading ran, or says why not.
+fn check_loaded(r: &mut Model) {
     let mut diagonal = [0f32; INPUT_LEN];
     for i in 4..28 {
         diagonal[i * INPUT_SIDE + i] = 1.0;
