@@ -31,7 +31,7 @@ const MAX_VALUES: usize = 1 << 24;
 /// The typed graph, ready to plan, and where each ONNX value ended up.
 #[derive(Debug, Clone)]
 pub struct Built {
-    /// Its one output is the last value computed.
+    /// Its one output is the model's `probabilities`.
     pub model: TypedModel,
     /// The outlet of every computed ONNX value (for the feature maps).
     pub outlets: HashMap<String, OutletId>,
