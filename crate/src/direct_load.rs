@@ -654,8 +654,7 @@ impl EvalOp for Relu {
 
 impl TypedOp for Relu {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        ensure!(inputs[0].datum_type == f32::datum_type());
-        Ok(tvec!(inputs[0].without_value()))
+        same_float32(inputs)
     }
 
     as_op!();
@@ -694,9 +693,14 @@ impl EvalOp for Softmax {
 
 impl TypedOp for Softmax {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        ensure!(inputs[0].datum_type == f32::datum_type());
-        Ok(tvec!(inputs[0].without_value()))
+        same_float32(inputs)
     }
 
     as_op!();
+}
+
+/// The output fact of an element-wise float32 op ([`Relu`], [`Softmax`]): its input's.
+fn same_float32(inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+    ensure!(inputs[0].datum_type == f32::datum_type());
+    Ok(tvec!(inputs[0].without_value()))
 }

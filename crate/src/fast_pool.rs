@@ -34,13 +34,7 @@ impl EvalOp for MaxPool2x2 {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let input = args_1!(inputs);
-        let &[n, c, h, w] = input.shape() else {
-            bail!("MaxPool2x2 wants a rank-4 input, got {:?}", input.shape());
-        };
-        let plain = input.try_as_plain_ram()?;
-        let x = plain.as_slice::<f32>()?;
-        Ok(tvec!(pool(x, [n, c, h, w])?.into_tvalue()))
+        eval_with(inputs, "MaxPool2x2", pool)
     }
 }
 
@@ -69,12 +63,7 @@ impl EvalOp for AvgPool2x2 {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let input = args_1!(inputs);
-        let &[n, c, h, w] = input.shape() else {
-            bail!("AvgPool2x2 wants a rank-4 input, got {:?}", input.shape());
-        };
-        let plain = input.try_as_plain_ram()?;
-        Ok(tvec!(average(plain.as_slice::<f32>()?, [n, c, h, w])?.into_tvalue()))
+        eval_with(inputs, "AvgPool2x2", average)
     }
 }
 
@@ -84,6 +73,20 @@ impl TypedOp for AvgPool2x2 {
     }
 
     as_op!();
+}
+
+/// Either pool's eval: one float32 `[N, C, H, W]` input through `pool`.
+fn eval_with(
+    inputs: TVec<TValue>,
+    name: &str,
+    pool: fn(&[f32], [usize; 4]) -> TractResult<Tensor>,
+) -> TractResult<TVec<TValue>> {
+    let input = args_1!(inputs);
+    let &[n, c, h, w] = input.shape() else {
+        bail!("{name} wants a rank-4 input, got {:?}", input.shape());
+    };
+    let plain = input.try_as_plain_ram()?;
+    Ok(tvec!(pool(plain.as_slice::<f32>()?, [n, c, h, w])?.into_tvalue()))
 }
 
 /// The output fact of a 2x2 pool with stride 2.
