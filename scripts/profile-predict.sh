@@ -2,9 +2,9 @@
 # Where `predict`'s time goes, per tract node: natively, and as wasm (+simd128, the shipped
 # release profile) under Node's WASI, which runs it in V8 like the browser but with a fine timer.
 # Not part of the tests. Usage: scripts/profile-predict.sh [model.onnx]
-# Env (the "before" of crate/src/rewrite.rs): TRACT_POOL=1 keeps tract's own MaxPool,
+# Env (the "before" of crate/src/infer/general/rewrite.rs): TRACT_POOL=1 keeps tract's own MaxPool,
 #      TRACT_DIRECT=1 tract's own convolutions. DIRECT=1 profiles the graph the page runs instead
-#      (built by crate/src/direct_load.rs, not optimised by tract). RELAXED=1 builds the wasm with +relaxed-simd too (the
+#      (built by crate/src/infer/direct.rs, not optimised by tract). RELAXED=1 builds the wasm with +relaxed-simd too (the
 #      page's second module) and runs it with Node 20's --experimental-wasm-relaxed-simd.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

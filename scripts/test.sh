@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's single test command (README and CI call it):
 #   setup -> cargo fmt --check -> clippy -> cargo deny (licences, bans, sources)
-#   -> cargo test -> wasm build -> browser end-to-end tests.
+#   -> vendored tract = published crates + vendor/patches -> cargo test (the module graph
+#   too: crate/tests/module_graph.rs) -> wasm build -> browser end-to-end tests.
 # Stops at the first failing step, names it, and exits non-zero.
 # Usage: scripts/test.sh   (from any directory)
 set -euo pipefail
@@ -35,6 +36,9 @@ cargo clippy --all-targets -- -D warnings
 
 step "cargo deny check licenses bans sources"
 cargo deny check licenses bans sources
+
+step "vendored crates = published + vendor/patches"
+scripts/check-vendor.sh
 
 step "cargo test (native)"
 cargo test --workspace

@@ -62,10 +62,11 @@ async function startModule(glue, file, integrity) {
 }
 
 /**
- * How the small module's error begins for a model it does not build (`model::NEEDS_GENERAL`
- * in the crate): the page then loads the general module for it.
+ * The `kind` of the small module's error for a model it does not build (`Error::NeedsGeneral`
+ * in the crate; every error from the wasm modules carries a `kind`): the page then loads the
+ * general module for it.
  */
-export const NEEDS_GENERAL = 'this model needs the general engine';
+export const NEEDS_GENERAL = 'needs-general';
 
 let general = null;
 
@@ -93,7 +94,7 @@ export async function recognizerFor(bytes) {
   try {
     return new glue.Recognizer(bytes);
   } catch (err) {
-    if (!errorText(err).includes(NEEDS_GENERAL)) throw err;
+    if (err?.kind !== NEEDS_GENERAL) throw err;
     const full = await generalModule();
     return new full.Recognizer(bytes);
   }

@@ -16,7 +16,7 @@ mod native {
 
     use criterion::Criterion;
     use lenet5::Recognizer;
-    use lenet5::preprocess::preprocess;
+    use lenet5::ink::preprocess::preprocess;
 
     const MODEL: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../model/lenet5.onnx"));
     /// The page's pad at devicePixelRatio 1 is about this size; the pen is 1/14 of its side.

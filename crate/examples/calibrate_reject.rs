@@ -11,8 +11,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use lenet5::Recognizer;
 use lenet5::recognizer::{RejectRule, top_two};
-use lenet5::{Recognizer, mnist};
+use lenet5::train::mnist;
 
 fn main() {
     let root = common::repo_root();

@@ -18,10 +18,12 @@ mod person;
 use std::io::Write;
 use std::time::Instant;
 
-use lenet5::finetune::{self, Correction, Options};
-use lenet5::net::{CLASSES, INPUT, Params, argmax};
-use lenet5::train::{Samples, evaluate};
-use lenet5::{Recognizer, mnist};
+use lenet5::Recognizer;
+use lenet5::onnx::contract::{CLASSES, INPUT_LEN};
+use lenet5::train::finetune::{self, Correction, Options};
+use lenet5::train::mnist;
+use lenet5::train::net::{Params, argmax};
+use lenet5::train::trainer::{Samples, evaluate};
 
 const SIDE: usize = 280;
 
@@ -209,7 +211,7 @@ fn main() {
                 let agree = held
                     .iter()
                     .zip(person::predict(&tuned, &held))
-                    .filter(|(c, p)| argmax(&r.predict(&c.input[..INPUT]).unwrap()) == *p)
+                    .filter(|(c, p)| argmax(&r.predict(&c.input[..INPUT_LEN]).unwrap()) == *p)
                     .count();
                 println!(
                     "  (tract on the written personal model agrees on {agree}/{} held-out drawings)",

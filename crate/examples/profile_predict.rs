@@ -11,7 +11,7 @@ fn main() -> TractResult<()> {
     let path = std::env::args().nth(1).unwrap_or_else(|| "model/lenet5.onnx".into());
     let bytes = std::fs::read(&path)?;
     let t = Instant::now();
-    let onnx = lenet5::onnx_ops::onnx();
+    let onnx = lenet5::infer::general::registry::onnx();
     let proto = onnx.proto_model_for_read(&mut std::io::Cursor::new(&bytes))?;
     let t_parse = t.elapsed();
     let typed = onnx
@@ -33,20 +33,22 @@ fn main() -> TractResult<()> {
     let mut model = typed;
     let off = |var: &str| !std::env::var(var).unwrap_or_default().is_empty();
     if !off("TRACT_DIRECT") {
-        lenet5::direct_conv::install(&mut model)?;
+        lenet5::infer::general::rewrite::install_convs(&mut model)?;
     }
     if !off("TRACT_POOL") {
-        lenet5::fast_pool::install(&mut model)?;
+        lenet5::infer::general::rewrite::install_pools(&mut model)?;
     }
     let model = if off("DIRECT") {
-        // What the browser runs: the graph built by `direct_load`, not optimised by tract.
-        lenet5::direct_load::build(&proto).map_err(TractError::msg)?.model
+        // What the browser runs: the direct plan's graph, not optimised by tract.
+        let checked = lenet5::onnx::read::read(&bytes).map_err(TractError::msg)?;
+        let layers = lenet5::onnx::Layers::parse(&checked).map_err(TractError::msg)?;
+        lenet5::infer::direct::build(&layers)?.model
     } else {
         model.into_optimized()?
     };
     println!("{model}");
     for node in model.nodes() {
-        if let Some(op) = node.op_as::<lenet5::direct_conv::DirectConv>() {
+        if let Some(op) = node.op_as::<lenet5::infer::ops::conv::DirectConv>() {
             let g = op.geometry();
             let [oh, ow] = g.output().unwrap();
             let x: Vec<f32> = (0..g.input.iter().product()).map(|i| (i % 7) as f32 * 0.1).collect();

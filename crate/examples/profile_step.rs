@@ -1,11 +1,12 @@
-use lenet5::augment::*;
-use lenet5::net::*;
+use lenet5::onnx::contract::INPUT_LEN;
+use lenet5::train::augment::*;
+use lenet5::train::net::*;
 use std::time::Instant;
 fn main() {
     let n = 16;
     let params = Params::init(1, C3Mode::Full);
     let mut ws = Workspace::new(n);
-    let x: Vec<f32> = (0..n * INPUT).map(|i| ((i * 7919) % 97) as f32 / 97.0).collect();
+    let x: Vec<f32> = (0..n * INPUT_LEN).map(|i| ((i * 7919) % 97) as f32 / 97.0).collect();
     let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
     let mut g = vec![0f32; params.data.len()];
     let reps = 200;
@@ -22,7 +23,7 @@ fn main() {
     let fb = t.elapsed().as_secs_f64() / (reps * n) as f64;
     let img: Vec<u8> = (0..784).map(|i| ((i * 31) % 256) as u8).collect();
     let mut out = vec![0f32; 1024];
-    let mut rng = lenet5::train::rng(3);
+    let mut rng = lenet5::train::trainer::rng(3);
     let d = Distortion::default();
     let t = Instant::now();
     for _ in 0..20000 {

@@ -8,11 +8,13 @@
 //! `cargo run --release --example store_weights -- IN.onnx OUT.onnx [i8|f16|f32] [MNIST_DIR]`
 //! (default i8, MNIST_DIR `../shared/data/mnist`).
 
-use lenet5::finetune;
-use lenet5::net::{CLASSES, INPUT, argmax};
-use lenet5::onnx_export::{self, Precision};
-use lenet5::train::{Samples, evaluate, predict_all};
-use lenet5::{Model, mnist};
+use lenet5::Model;
+use lenet5::onnx::contract::{CLASSES, INPUT_LEN};
+use lenet5::train::export::{self, Precision};
+use lenet5::train::finetune;
+use lenet5::train::mnist;
+use lenet5::train::net::argmax;
+use lenet5::train::trainer::{Samples, evaluate, predict_all};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -38,7 +40,7 @@ fn main() {
         labels: &test.labels,
     };
     let before = evaluate(&params, samples);
-    let rounded = onnx_export::rounded(&params, precision);
+    let rounded = export::rounded(&params, precision);
     let after = evaluate(&rounded, samples);
     let mut metadata: Vec<(String, String)> = finetune::onnx_metadata(&bytes)
         .into_iter()
@@ -52,15 +54,15 @@ fn main() {
         })
         .collect();
     metadata.push(("weights".into(), precision.name().into()));
-    let out = onnx_export::to_bytes_as(&rounded, &metadata, precision);
+    let out = export::to_bytes_as(&rounded, &metadata, precision);
 
     let mut model = Model::from_bytes(&out).expect("tract loads the new model");
     let ours = predict_all(&rounded, samples);
     let theirs = predict_all(&params, samples);
     let (mut max_diff, mut right, mut changed) = (0f32, 0usize, 0usize);
-    let mut x = vec![0f32; INPUT];
+    let mut x = vec![0f32; INPUT_LEN];
     for i in 0..test.len() {
-        lenet5::augment::place(test.image(i), &mut x);
+        lenet5::train::augment::place(test.image(i), &mut x);
         let p = model.predict(&x).unwrap();
         right += usize::from(argmax(&p) == usize::from(test.label(i)));
         changed += usize::from(argmax(&p) != argmax(&theirs[i * CLASSES..][..CLASSES]));

@@ -1,59 +1,39 @@
-//! LeNet-5 handwritten-digit recognition that runs the same in the browser and natively.
+//! LeNet-5 handwritten-digit recognition that runs the same in the browser and natively, and
+//! the trainer that makes its model.
 //!
-//! [`Recognizer`] = [`preprocess`] (canvas pixels → MNIST-style 32x32) + [`model`] (tract).
-//! The `wasm` module is a thin binding over it. The trainer (`net`, `augment`, `train`,
-//! `checkpoint`, `onnx_export`) produces the model it loads; it is plain Rust so it also
-//! builds for wasm32, where [`finetune`] learns a person's handwriting in the page's worker.
+//! Subsystems, each a folder whose module doc says what it owns and what it may use.
+//! Dependencies point one way, down this list (`tests/module_graph.rs` checks it):
 //!
-//! Three wasm modules come from this crate: the page's recognizer (`wasm`, `--no-default-features
-//! --features page`: models load through [`direct_load`] only, 0.47 MB gzip), the general one
-//! (default features `page` + `general`: tract's general ONNX path too, fetched by the page only
-//! for a model the direct loader does not take), and the learning worker's (`wasm_learn`,
-//! `--no-default-features --features learner`: no inference engine, so it stays small and loads
-//! only when someone teaches the page).
+//! | module | owns | uses |
+//! |---|---|---|
+//! | [`web`] | the wasm bindings: the page's recognizer, the learning worker's fine-tuner | all below |
+//! | [`recognizer`] | [`Recognizer`] = ink + inference, the reject rule | `infer`, `ink`, `onnx` |
+//! | [`infer`] | tract: [`Model`], the direct plan and our ops; tract's general path (feature `general`) | `onnx` |
+//! | [`train`] | the trainer, checkpoints, the ONNX writer, the fine-tuner; MNIST and reports (feature `cli`) | `onnx` |
+//! | [`ink`] | pixels → the 32x32 input; a written number → its digits | `onnx` |
+//! | [`onnx`] | the model contract, the ONNX schema, reading a model into one layer description | `error` |
+//! | [`error`] | the one error type | — |
+//!
+//! Three wasm modules come from this crate: the page's recognizer (`--no-default-features
+//! --features page`: models load through the direct plan only), the general one (default
+//! features: tract's general ONNX path too, fetched by the page only for a model the direct plan
+//! does not take), and the learning worker's (`--no-default-features --features learner`: no
+//! inference engine). See `docs/architecture.md`.
 #![forbid(unsafe_code)]
 
-pub mod augment;
-pub mod checkpoint;
-#[cfg(feature = "page")]
-pub mod direct_conv;
-#[cfg(feature = "page")]
-pub mod direct_load;
 pub mod error;
 #[cfg(feature = "page")]
-pub mod fast_pool;
-pub mod finetune;
-#[cfg(feature = "page")]
-pub mod model;
-pub mod net;
-pub mod onnx_export;
-#[cfg(feature = "general")]
-pub mod onnx_ops;
-pub mod onnx_pb;
-#[cfg(feature = "page")]
-pub mod operators;
-#[cfg(feature = "page")]
-pub mod preprocess;
+pub mod infer;
+pub mod ink;
+pub mod onnx;
 #[cfg(feature = "page")]
 pub mod recognizer;
-#[cfg(feature = "general")]
-pub mod rewrite;
-#[cfg(feature = "page")]
-pub mod segment;
 pub mod train;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod mnist;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod report;
-
-#[cfg(all(target_arch = "wasm32", feature = "page"))]
-pub mod wasm;
-#[cfg(all(target_arch = "wasm32", feature = "learner"))]
-pub mod wasm_learn;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use error::Error;
 #[cfg(feature = "page")]
-pub use model::Model;
+pub use infer::Model;
 #[cfg(feature = "page")]
 pub use recognizer::{NumberReading, Recognition, Recognizer, RejectRule};

@@ -4,9 +4,9 @@
 mod common;
 
 use lenet5::Recognizer;
-use lenet5::mnist;
-use lenet5::model::{INPUT_LEN, Model};
-use lenet5::net::argmax;
+use lenet5::train::mnist;
+use lenet5::train::net::argmax;
+use lenet5::{Model, onnx::contract::INPUT_LEN};
 use prost::Message;
 use tract_onnx::pb;
 
@@ -55,7 +55,7 @@ fn accuracy(model: &mut Model, data: &mnist::Dataset) -> f64 {
     let mut input = vec![0f32; INPUT_LEN];
     let mut correct = 0;
     for i in 0..data.len() {
-        lenet5::augment::place(data.image(i), &mut input);
+        lenet5::train::augment::place(data.image(i), &mut input);
         if argmax(&model.predict(&input).unwrap()) == data.label(i) as usize {
             correct += 1;
         }

@@ -1,7 +1,8 @@
 //! `direct_conv.rs` against tract's own convolution: the same maps (to float rounding) wherever
 //! it is installed, and tract's op left in place wherever it does not apply.
 
-use lenet5::direct_conv::{self, DirectConv, Geometry};
+use lenet5::infer::general::rewrite::install_convs;
+use lenet5::infer::ops::conv::{DirectConv, Geometry};
 use rand::{RngExt, SeedableRng};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::tract_core::ops::cnn::{Conv, KernelFormat, PaddingSpec, PoolSpec};
@@ -181,7 +182,7 @@ fn same_maps_as_tracts_conv() {
         let x = case.input();
         let theirs = run(case.graph(), &x);
         let mut model = case.graph();
-        assert_eq!(direct_conv::install(&mut model).unwrap(), 1, "{name}: installed");
+        assert_eq!(install_convs(&mut model).unwrap(), 1, "{name}: installed");
         let op = model.nodes().iter().find_map(|n| n.op_as::<DirectConv>()).unwrap();
         assert_eq!(op.kernel_name(), kernel, "{name}: loop");
         let ours = run(model, &x);
@@ -234,7 +235,7 @@ fn other_convs_stay_tracts() {
     ];
     for (name, case) in cases {
         let mut model = case.graph();
-        assert_eq!(direct_conv::install(&mut model).unwrap(), 0, "{name}");
+        assert_eq!(install_convs(&mut model).unwrap(), 0, "{name}");
         assert!(
             model.nodes().iter().any(|n| n.op_is::<Conv>()),
             "{name}: tract's conv is still there"
@@ -324,6 +325,6 @@ fn weights_from_a_graph_input_stay_tracts() {
         .wire_node("conv", Conv::new(spec, KernelFormat::OIHW, 1, None), &[x, w, b])
         .unwrap();
     model.select_output_outlets(&y).unwrap();
-    assert_eq!(direct_conv::install(&mut model).unwrap(), 0);
+    assert_eq!(install_convs(&mut model).unwrap(), 0);
     assert!(model.nodes().iter().any(|n| n.op_is::<Conv>()));
 }

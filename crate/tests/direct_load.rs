@@ -1,11 +1,12 @@
-//! The direct loader (`direct_load.rs`, what the browser uses) against tract's general path
+//! The direct plan (`infer/direct.rs`, what the browser uses) against tract's general path
 //! (what native builds use): which graphs it takes, and that it reads them the same.
 
 mod common;
 
-use lenet5::model::{INPUT_LEN, Model};
-use lenet5::net::{C3Mode, Params};
-use lenet5::onnx_export::{self, Precision, pb};
+use lenet5::onnx::pb;
+use lenet5::train::export::{self, Precision};
+use lenet5::train::net::{C3Mode, Params};
+use lenet5::{Model, onnx::contract::INPUT_LEN};
 use prost::Message;
 
 fn meta() -> Vec<(String, String)> {
@@ -14,11 +15,11 @@ fn meta() -> Vec<(String, String)> {
 
 /// `count` MNIST test digits from the fixture, as network inputs.
 fn digits(count: usize) -> Vec<Vec<f32>> {
-    let test = lenet5::mnist::load_dir(&common::mini_mnist()).unwrap().test;
+    let test = lenet5::train::mnist::load_dir(&common::mini_mnist()).unwrap().test;
     (0..count.min(test.len()))
         .map(|i| {
             let mut input = vec![0f32; INPUT_LEN];
-            lenet5::augment::place(test.image(i), &mut input);
+            lenet5::train::augment::place(test.image(i), &mut input);
             input
         })
         .collect()
@@ -40,7 +41,11 @@ fn compare(bytes: &[u8], inputs: &[Vec<f32>], argmax: bool, what: &str) -> f32 {
     for (i, input) in inputs.iter().enumerate() {
         let (p, q) = (direct.predict(input).unwrap(), general.predict(input).unwrap());
         if argmax {
-            assert_eq!(lenet5::net::argmax(&p), lenet5::net::argmax(&q), "{what}: digit {i}");
+            assert_eq!(
+                lenet5::train::net::argmax(&p),
+                lenet5::train::net::argmax(&q),
+                "{what}: digit {i}"
+            );
         }
         worst = p.iter().zip(&q).map(|(a, b)| (a - b).abs()).fold(worst, f32::max);
     }
@@ -83,8 +88,9 @@ fn committed_model_is_built_directly_and_reads_the_same() {
 #[test]
 fn committed_model_is_one_op_per_layer() {
     let bytes = std::fs::read(common::repo_root().join("model/lenet5.onnx")).unwrap();
-    let proto = tract_onnx::pb::ModelProto::decode(&bytes[..]).unwrap();
-    let built = lenet5::direct_load::build(&proto).unwrap();
+    let proto = lenet5::onnx::read::read(&bytes).unwrap();
+    let layers = lenet5::onnx::Layers::parse(&proto).unwrap();
+    let built = lenet5::infer::direct::build(&layers).unwrap();
     let ops: Vec<String> = built.model.nodes().iter().map(|n| n.op.name().to_string()).collect();
     assert_eq!(
         ops,
@@ -104,7 +110,7 @@ fn committed_model_is_one_op_per_layer() {
         .model
         .nodes()
         .iter()
-        .filter_map(|n| n.op_as::<lenet5::direct_conv::DirectConv>())
+        .filter_map(|n| n.op_as::<lenet5::infer::ops::conv::DirectConv>())
         .map(|c| c.has_relu())
         .collect::<Vec<_>>();
     assert_eq!(
@@ -120,7 +126,7 @@ fn exported_models_are_built_directly() {
     let inputs = digits(60);
     for c3 in [C3Mode::Full, C3Mode::Paper] {
         for precision in [Precision::F32, Precision::F16, Precision::I8] {
-            let bytes = onnx_export::to_bytes_as(&Params::init(7, c3), &meta(), precision);
+            let bytes = export::to_bytes_as(&Params::init(7, c3), &meta(), precision);
             compare(&bytes, &inputs, false, &format!("{c3:?} {}", precision.name()));
         }
     }
@@ -171,7 +177,7 @@ fn transpose(m: &mut pb::ModelProto, name: &str) {
 #[test]
 fn layer_variants_are_built_directly() {
     let inputs = digits(40);
-    let base = || onnx_export::to_model_as(&Params::init(3, C3Mode::Paper), &meta(), Precision::F32);
+    let base = || export::to_model_as(&Params::init(3, C3Mode::Paper), &meta(), Precision::F32);
     type Edit = fn(&mut pb::ModelProto);
     let variants: [(&str, Edit); 8] = [
         ("AveragePool", |m| {
@@ -238,7 +244,7 @@ fn layer_variants_are_built_directly() {
 #[test]
 fn other_graphs_go_to_tracts_path() {
     let input = &digits(1)[0];
-    let mut m = onnx_export::to_model_as(&Params::init(5, C3Mode::Full), &meta(), Precision::F32);
+    let mut m = export::to_model_as(&Params::init(5, C3Mode::Full), &meta(), Precision::F32);
     // F6 as MatMul + Add, as some exporters write a dense layer.
     transpose(&mut m, "f6.weight");
     let f6 = node_mut(&mut m, "f6");

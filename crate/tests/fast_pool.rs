@@ -1,9 +1,10 @@
-//! Our 2x2 pooling op (`fast_pool`) must compute exactly what tract's MaxPool does, and stand in
+//! Our 2x2 pooling op (`infer::ops::pool`) must compute exactly what tract's MaxPool does, and stand in
 //! for it only where it can.
 
 mod common;
 
-use lenet5::fast_pool;
+use lenet5::infer::general::rewrite::install_pools;
+use lenet5::infer::ops::pool;
 use rand::{RngExt, SeedableRng};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::tract_core::ops::cnn::{MaxPool, PaddingSpec, PoolSpec};
@@ -54,7 +55,7 @@ fn same_bits_as_tracts_max_pool() {
         let input = Tensor::from_shape(&shape, &values).unwrap();
         let theirs = run(pool_graph(shape, [2, 2], [2, 2], PaddingSpec::Valid), &input);
         let mut model = pool_graph(shape, [2, 2], [2, 2], PaddingSpec::Valid);
-        assert_eq!(fast_pool::install(&mut model).unwrap(), 1, "{shape:?}");
+        assert_eq!(install_pools(&mut model).unwrap(), 1, "{shape:?}");
         let ours = run(model, &input);
         assert_eq!(ours.shape(), theirs.shape(), "{shape:?}");
         let (a, b) = (floats(&ours), floats(&theirs));
@@ -81,7 +82,7 @@ fn other_pools_stay_tracts() {
     ] {
         let mut model = pool_graph(shape, kernel, strides, padding.clone());
         assert_eq!(
-            fast_pool::install(&mut model).unwrap(),
+            install_pools(&mut model).unwrap(),
             0,
             "{kernel:?} {strides:?} {padding:?}"
         );
@@ -90,7 +91,7 @@ fn other_pools_stay_tracts() {
 
 #[test]
 fn refuses_a_wrong_length_instead_of_panicking() {
-    assert!(fast_pool::pool(&[0.0; 5], [1, 1, 2, 2]).is_err());
-    let empty = fast_pool::pool(&[1.0, 2.0], [1, 1, 1, 2]).unwrap();
+    assert!(pool::pool(&[0.0; 5], [1, 1, 2, 2]).is_err());
+    let empty = pool::pool(&[1.0, 2.0], [1, 1, 1, 2]).unwrap();
     assert_eq!(empty.shape(), &[1, 1, 0, 1]);
 }

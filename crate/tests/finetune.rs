@@ -1,4 +1,4 @@
-//! Learning a person's handwriting (`lenet5::finetune`, what the page's worker runs): on the
+//! Learning a person's handwriting (`lenet5::train::finetune`, what the page's worker runs): on the
 //! simulated person of `common/person.rs`, with the committed model and the shipped replay
 //! sample, and on the committed mini-MNIST fixture for forgetting.
 
@@ -8,11 +8,12 @@ mod person;
 
 use std::io::Read;
 
-use lenet5::finetune::{self, Correction, Options};
-use lenet5::net::{C3Mode, Params, argmax};
-use lenet5::onnx_export;
-use lenet5::train::{Samples, evaluate};
-use lenet5::{Error, Recognizer, mnist};
+use lenet5::train::export;
+use lenet5::train::finetune::{self, Correction, Options};
+use lenet5::train::mnist;
+use lenet5::train::net::{C3Mode, Params, argmax};
+use lenet5::train::trainer::{Samples, evaluate};
+use lenet5::{Error, Recognizer};
 
 const SIDE: usize = 280;
 
@@ -157,7 +158,7 @@ fn the_same_corrections_give_the_same_model() {
 #[test]
 fn paper_connection_table_survives_the_round_trip() {
     let params = Params::init(4, C3Mode::Paper);
-    let bytes = onnx_export::to_bytes(&params, &[]);
+    let bytes = export::to_bytes(&params, &[]);
     let back = finetune::params_from_onnx(&bytes).unwrap();
     assert_eq!(back.c3, C3Mode::Paper);
     let tuned = finetune::fine_tune(
@@ -177,7 +178,7 @@ fn paper_connection_table_survives_the_round_trip() {
     .unwrap()
     .0;
     let mask = Params::c3_mask(C3Mode::Paper);
-    let c3 = lenet5::net::tensors()
+    let c3 = lenet5::train::net::tensors()
         .into_iter()
         .find(|t| t.name == "c3.weight")
         .unwrap();
@@ -241,13 +242,13 @@ fn bad_models_and_corrections_are_refused_in_words() {
     foreign(b"not a model at all", "not a readable ONNX file");
     // Our weights under another graph, and another graph's weights.
     use prost::Message;
-    let mut m = onnx_export::to_model(&base, &[]);
+    let mut m = export::to_model(&base, &[]);
     m.graph.as_mut().unwrap().node.swap(1, 2);
     foreign(&m.encode_to_vec(), "layers differ");
-    let mut m = onnx_export::to_model(&base, &[]);
+    let mut m = export::to_model(&base, &[]);
     m.graph.as_mut().unwrap().initializer.retain(|t| t.name != "f6.bias");
     foreign(&m.encode_to_vec(), "no weights named f6.bias");
-    let mut m = onnx_export::to_model(&base, &[]);
+    let mut m = export::to_model(&base, &[]);
     m.graph.as_mut().unwrap().initializer[1].raw_data[0..4].copy_from_slice(&f32::NAN.to_le_bytes());
     foreign(&m.encode_to_vec(), "NaN");
     for bad in [&b""[..], &[1, 0, 5][..], &[1, 0][..]] {

@@ -80,7 +80,7 @@ fn small_models_load_and_match_their_seed_files() {
         let name = m.graph.as_ref().unwrap().name.clone();
         let bytes = m.encode_to_vec();
         let mut r = lenet5::Recognizer::new(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let p = r.predict(&[0.25; lenet5::model::INPUT_LEN]).unwrap();
+        let p = r.predict(&[0.25; lenet5::onnx::contract::INPUT_LEN]).unwrap();
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-3, "{name}: {p:?}");
         let file = dir.join(format!("small-{name}.onnx"));
         if std::env::var_os("LENET5_WRITE_FUZZ_SEEDS").is_some() {

@@ -1,6 +1,7 @@
 //! The purpose-built backward pass against finite differences, for every parameter tensor.
 
-use lenet5::net::{C3Mode, INPUT, Params, Workspace, tensors};
+use lenet5::onnx::contract::INPUT_LEN;
+use lenet5::train::net::{C3Mode, Params, Workspace, tensors};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -14,7 +15,7 @@ fn check(c3: C3Mode) {
     let params = Params::init(3, c3);
     // Smooth random inputs: digits-like blobs keep the ReLUs away from their kinks.
     let n = 4;
-    let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
+    let x: Vec<f32> = (0..n * INPUT_LEN).map(|_| rng.random_range(0.0..1.0)).collect();
     let labels: Vec<u8> = (0..n).map(|i| (i * 3 % 10) as u8).collect();
     let mut ws = Workspace::new(n);
     ws.forward(&params, &x);

@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use flate2::read::GzDecoder;
-use lenet5::mnist::*;
+use lenet5::train::mnist::*;
 use md5::{Digest, Md5};
 
 fn fixture_dir() -> PathBuf {

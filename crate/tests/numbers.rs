@@ -2,8 +2,11 @@
 
 mod common;
 
-use lenet5::net::{C3Mode, INPUT, Params, Workspace};
-use lenet5::{Recognizer, onnx_export};
+use lenet5::Recognizer;
+use lenet5::ink::strokes::Stroke;
+use lenet5::onnx::contract::INPUT_LEN;
+use lenet5::train::export;
+use lenet5::train::net::{C3Mode, Params, Workspace};
 use prost::Message;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -30,16 +33,34 @@ fn normalise(strokes: &common::Strokes) -> (common::Strokes, f32) {
     (out, (x1 - x0) / h)
 }
 
+/// A written number: the canvas it was drawn on (RGBA, width, height), and the pen strokes
+/// that drew it with the pen's width, as the page would send them.
+struct Written {
+    rgba: Vec<u8>,
+    w: usize,
+    h: usize,
+    strokes: Vec<Stroke>,
+    pen: f32,
+}
+
+/// How a test reads a number: from the canvas's pixels (images) or from the pen strokes (the page).
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    Pixels,
+    Strokes,
+}
+
+fn read(r: &mut Recognizer, n: &Written, path: Path) -> lenet5::NumberReading {
+    match path {
+        Path::Pixels => r.recognize_number(&n.rgba, n.w, n.h).unwrap(),
+        Path::Strokes => r.recognize_number_strokes(&n.strokes, n.pen).unwrap(),
+    }
+}
+
 /// Writes `digits` (unit-height strokes with their widths) side by side with the given heights,
 /// gaps (fractions of the height), vertical jitter and slant, on a white canvas; the pen is a
 /// ninth of the height, like the page's pen on a digit filling two thirds of the pad.
-fn write_number(
-    digits: &[(common::Strokes, f32)],
-    heights: &[f32],
-    gaps: &[f32],
-    dys: &[f32],
-    slant: f32,
-) -> (Vec<u8>, usize, usize) {
+fn write_number(digits: &[(common::Strokes, f32)], heights: &[f32], gaps: &[f32], dys: &[f32], slant: f32) -> Written {
     let margin = 40.0;
     let tallest = heights.iter().copied().fold(0f32, f32::max);
     let mut x = margin;
@@ -56,13 +77,20 @@ fn write_number(
     let w = (x + margin + tallest * slant.abs()) as usize;
     let h = (tallest + 2.0 * margin + 40.0) as usize;
     let mut c = common::blank(w, h, common::DARK_ON_LIGHT);
-    common::draw(&mut c, w, h, &placed, tallest / 9.0, common::DARK_ON_LIGHT);
-    (c, w, h)
+    let pen = tallest / 9.0;
+    common::draw(&mut c, w, h, &placed, pen, common::DARK_ON_LIGHT);
+    Written {
+        rgba: c,
+        w,
+        h,
+        strokes: common::to_strokes(&placed),
+        pen,
+    }
 }
 
 /// Reads 150 random numbers; returns (segmented right, read exactly, digits right, digits in
 /// the numbers segmented right) in percent.
-fn read_numbers(seed: u64, gap: std::ops::Range<f32>, max_slant: f32) -> (f64, f64, f64) {
+fn read_numbers(seed: u64, gap: std::ops::Range<f32>, max_slant: f32, path: Path) -> (f64, f64, f64) {
     let fixture = common::stroke_fixture("strokes.json");
     let mut r = committed();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -77,17 +105,12 @@ fn read_numbers(seed: u64, gap: std::ops::Range<f32>, max_slant: f32) -> (f64, f
         let gaps: Vec<f32> = (0..n).map(|_| rng.random_range(gap.clone())).collect();
         let dys: Vec<f32> = (0..n).map(|_| rng.random_range(-0.1..0.1f32) * base).collect();
         let slant = rng.random_range(-max_slant..max_slant);
-        let (c, w, h) = write_number(&digits, &heights, &gaps, &dys, slant);
-        let read = r.recognize_number(&c, w, h).unwrap();
+        let written = write_number(&digits, &heights, &gaps, &dys, slant);
+        let (w, h) = (written.w, written.h);
+        let read = read(&mut r, &written, path);
         numbers += 1;
-        if std::env::var("SEG_DEBUG").is_ok() && read.digits.len() != n {
-            let ink = lenet5::preprocess::Ink::from_rgba(&c, w, h).unwrap();
-            let comps = lenet5::preprocess::Components::find(&ink);
-            eprintln!(
-                "truth {truth} read {} comps {} gaps {gaps:?}",
-                read.text,
-                comps.list.len()
-            );
+        if std::env::var("SEG_DEBUG").is_ok() && read.text != truth {
+            eprintln!("{path:?}: truth {truth} read {} gaps {gaps:?}", read.text);
         }
         assert_eq!(read.text.len(), read.digits.len());
         // Boxes come left to right and lie on the canvas.
@@ -108,7 +131,7 @@ fn read_numbers(seed: u64, gap: std::ops::Range<f32>, max_slant: f32) -> (f64, f
     }
     let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
     eprintln!(
-        "numbers of 2-6 fixture digits, gaps {gap:?} of the height, slant up to {max_slant}: segmented right {segmented}/{numbers} ({:.1}%), read exactly {exact}/{numbers} ({:.1}%), digits right where segmented {digits_right}/{digits_total} ({:.1}%)",
+        "{path:?}: numbers of 2-6 fixture digits, gaps {gap:?} of the height, slant up to {max_slant}: segmented right {segmented}/{numbers} ({:.1}%), read exactly {exact}/{numbers} ({:.1}%), digits right where segmented {digits_right}/{digits_total} ({:.1}%)",
         pct(segmented, numbers),
         pct(exact, numbers),
         pct(digits_right, digits_total)
@@ -122,23 +145,39 @@ fn read_numbers(seed: u64, gap: std::ops::Range<f32>, max_slant: f32) -> (f64, f
 
 #[test]
 fn numbers_from_the_stroke_fixture_are_read_digit_by_digit() {
-    let (segmented, exact, digits) = read_numbers(2026, 0.12..0.6, 0.15);
+    let (segmented, exact, digits) = read_numbers(2026, 0.12..0.6, 0.15, Path::Pixels);
     assert!(segmented >= 95.0, "segmentation fell to {segmented}%");
     assert!(digits >= 90.0, "digit accuracy in numbers fell to {digits}%");
     assert!(exact >= 70.0, "whole-number accuracy fell to {exact}%");
 }
 
-/// Gaps below the pen's width: most neighbours touch, so the segmenter has to cut strokes.
-/// Measured: 74% segmented right, 53% read exactly (16% and 15% before touching digits were cut).
+/// Gaps below the pen's width: most neighbours touch, so the pixel segmenter has to cut
+/// connected ink apart (measured: 74% segmented right, 53% read exactly).
 #[test]
 fn touching_slanted_numbers_are_mostly_cut_apart() {
-    let (segmented, exact, digits) = read_numbers(1998, 0.0..0.12, 0.3);
+    let (segmented, exact, digits) = read_numbers(1998, 0.0..0.12, 0.3, Path::Pixels);
     assert!(
         segmented >= 65.0,
         "segmentation of touching numbers fell to {segmented}%"
     );
     assert!(exact >= 45.0, "touching numbers read exactly fell to {exact}%");
     assert!(digits >= 80.0, "digit accuracy in touching numbers fell to {digits}%");
+}
+
+/// The page's path: the same numbers from their pen strokes. Strokes drawn separately stay
+/// apart where their ink touches, so tight writing is segmented nearly as well as loose
+/// writing. (Measured: loose 100% segmented, 88.0% exact; tight 98.0% and 80.0%, where the
+/// pixel path gets 74% and 53%. Most misses are fixture 1s with a flag read as 7.)
+#[test]
+fn numbers_from_strokes_are_read_digit_by_digit_loose_and_tight() {
+    let (segmented, exact, digits) = read_numbers(2026, 0.12..0.6, 0.15, Path::Strokes);
+    assert!(segmented >= 99.9, "loose, strokes: segmentation fell to {segmented}%");
+    assert!(exact >= 85.0, "loose, strokes: whole-number accuracy fell to {exact}%");
+    assert!(digits >= 95.0, "loose, strokes: digit accuracy fell to {digits}%");
+    let (segmented, exact, digits) = read_numbers(1998, 0.0..0.12, 0.3, Path::Strokes);
+    assert!(segmented >= 95.0, "tight, strokes: segmentation fell to {segmented}%");
+    assert!(exact >= 75.0, "tight, strokes: whole-number accuracy fell to {exact}%");
+    assert!(digits >= 92.0, "tight, strokes: digit accuracy fell to {digits}%");
 }
 
 #[test]
@@ -163,11 +202,13 @@ fn multi_stroke_digits_stay_whole() {
     ];
     let one = vec![vec![(0.3, 0.2), (0.55, 0.0), (0.55, 1.0)], vec![(0.3, 1.0), (0.8, 1.0)]];
     let digits: Vec<_> = [four, five, seven, one].iter().map(normalise).collect();
-    let (c, w, h) = write_number(&digits, &[120.0; 4], &[0.35; 4], &[0.0; 4], 0.0);
+    let written = write_number(&digits, &[120.0; 4], &[0.35; 4], &[0.0; 4], 0.0);
     let mut r = committed();
-    let read = r.recognize_number(&c, w, h).unwrap();
-    assert_eq!(read.digits.len(), 4, "{read:?}");
-    assert_eq!(read.text, "4571", "{read:?}");
+    for path in [Path::Pixels, Path::Strokes] {
+        let read = read(&mut r, &written, path);
+        assert_eq!(read.digits.len(), 4, "{path:?}: {read:?}");
+        assert_eq!(read.text, "4571", "{path:?}: {read:?}");
+    }
 }
 
 #[test]
@@ -184,21 +225,24 @@ fn an_empty_pad_reads_as_no_number() {
 fn a_single_digit_reads_as_itself() {
     let mut r = committed();
     for d in 0..10u8 {
-        let (c, w, h) = write_number(&[normalise(&common::digit_strokes(d))], &[150.0], &[0.0], &[0.0], 0.0);
-        let one = r.recognize(&c, w, h).unwrap();
-        let num = r.recognize_number(&c, w, h).unwrap();
+        let n = write_number(&[normalise(&common::digit_strokes(d))], &[150.0], &[0.0], &[0.0], 0.0);
+        let one = r.recognize(&n.rgba, n.w, n.h).unwrap();
+        let num = r.recognize_number(&n.rgba, n.w, n.h).unwrap();
         assert_eq!(num.text, one.digit.unwrap().to_string());
+        let one = r.recognize_strokes(&n.strokes, n.pen).unwrap();
+        let num = r.recognize_number_strokes(&n.strokes, n.pen).unwrap();
+        assert_eq!(num.text, one.digit.unwrap().to_string(), "strokes");
     }
 }
 
 #[test]
 fn feature_maps_are_the_networks_own_activations() {
     let params = Params::init(5, C3Mode::Paper);
-    let bytes = onnx_export::to_bytes(&params, &[]);
+    let bytes = export::to_bytes(&params, &[]);
     let mut r = Recognizer::new(&bytes).unwrap();
     assert!(r.has_feature_maps());
     let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let x: Vec<f32> = (0..INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
+    let x: Vec<f32> = (0..INPUT_LEN).map(|_| rng.random_range(0.0..1.0)).collect();
     let [c1, c3] = r.feature_maps(&x).unwrap();
     assert_eq!((c1.channels, c1.height, c1.width), (6, 28, 28));
     assert_eq!((c3.channels, c3.height, c3.width), (16, 10, 10));
@@ -210,16 +254,16 @@ fn feature_maps_are_the_networks_own_activations() {
         assert!(worst < 1e-5, "{name}: tract and the trainer differ by {worst}");
     }
     // Different digits, different maps; bad inputs are refused, not a panic.
-    let [c1b, _] = r.feature_maps(&vec![0.0; INPUT]).unwrap();
+    let [c1b, _] = r.feature_maps(&vec![0.0; INPUT_LEN]).unwrap();
     assert_ne!(c1.data, c1b.data);
     assert!(r.feature_maps(&[0.0; 10]).is_err());
-    assert!(r.feature_maps(&vec![f32::NAN; INPUT]).is_err());
+    assert!(r.feature_maps(&vec![f32::NAN; INPUT_LEN]).is_err());
 }
 
 #[test]
 fn feature_maps_are_found_in_models_named_otherwise_and_refused_without_convolutions() {
     let params = Params::init(5, C3Mode::Full);
-    let mut proto = onnx_export::to_model(&params, &[]);
+    let mut proto = export::to_model(&params, &[]);
     let graph = proto.graph.as_mut().unwrap();
     for (i, node) in graph.node.iter_mut().enumerate() {
         node.name = format!("node{i}");
@@ -227,7 +271,7 @@ fn feature_maps_are_found_in_models_named_otherwise_and_refused_without_convolut
     let renamed = Recognizer::new(&proto.encode_to_vec()).unwrap();
     assert!(renamed.has_feature_maps());
     let mut renamed = renamed;
-    let [c1, c3] = renamed.feature_maps(&vec![0.5; INPUT]).unwrap();
+    let [c1, c3] = renamed.feature_maps(&vec![0.5; INPUT_LEN]).unwrap();
     assert_eq!((c1.channels, c3.channels), (6, 16));
 
     // A model the recognizer cannot run is refused up front, naming the operator.
@@ -247,7 +291,7 @@ fn feature_maps_are_found_in_models_named_otherwise_and_refused_without_convolut
 
     // A model without convolutions (logistic regression on the pixels) still recognises, but
     // has no feature maps to show.
-    use lenet5::onnx_export::pb;
+    use lenet5::onnx::pb;
     let g = proto.graph.as_mut().unwrap();
     let node = |op: &str, inputs: &[&str], output: &str, attribute: Vec<pb::AttributeProto>| pb::NodeProto {
         name: output.into(),
@@ -278,9 +322,9 @@ fn feature_maps_are_found_in_models_named_otherwise_and_refused_without_convolut
     g.initializer = vec![weights("w", vec![10, 1024], 10 * 1024), weights("b", vec![10], 10)];
     let mut flat = Recognizer::new(&proto.encode_to_vec()).expect("a conv-free model honours the contract");
     assert!(!flat.has_feature_maps());
-    let err = flat.feature_maps(&vec![0.5; INPUT]).unwrap_err();
+    let err = flat.feature_maps(&vec![0.5; INPUT_LEN]).unwrap_err();
     assert!(err.to_string().contains("no convolution"), "{err}");
-    assert!(flat.predict(&vec![0.5; INPUT]).is_ok());
+    assert!(flat.predict(&vec![0.5; INPUT_LEN]).is_ok());
 }
 
 #[test]

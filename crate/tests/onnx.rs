@@ -3,8 +3,9 @@
 
 mod common;
 
-use lenet5::net::{C3Mode, CLASSES, INPUT, Params, Workspace};
-use lenet5::onnx_export;
+use lenet5::onnx::contract::{CLASSES, INPUT_LEN};
+use lenet5::train::export;
+use lenet5::train::net::{C3Mode, Params, Workspace};
 use lenet5::{Error, Model};
 use prost::Message;
 use rand::{RngExt, SeedableRng};
@@ -18,7 +19,7 @@ fn meta() -> Vec<(String, String)> {
 fn export_round_trips_through_tract() {
     for c3 in [C3Mode::Full, C3Mode::Paper] {
         let params = Params::init(9, c3);
-        let bytes = onnx_export::to_bytes(&params, &meta());
+        let bytes = export::to_bytes(&params, &meta());
         let mut model = Model::from_bytes(&bytes).expect("exported model loads");
         assert!(model.metadata().iter().any(|(k, v)| k == "c3" && v == "paper"));
         agrees_with_trainer(&mut model, &params, 1, &format!("{c3:?}"));
@@ -30,11 +31,11 @@ fn export_round_trips_through_tract() {
 fn agrees_with_trainer(model: &mut Model, params: &Params, seed: u64, what: &str) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let n = 8;
-    let x: Vec<f32> = (0..n * INPUT).map(|_| rng.random_range(0.0..1.0)).collect();
+    let x: Vec<f32> = (0..n * INPUT_LEN).map(|_| rng.random_range(0.0..1.0)).collect();
     let mut ws = Workspace::new(n);
     ws.forward(params, &x);
     for i in 0..n {
-        let p = model.predict(&x[i * INPUT..][..INPUT]).unwrap();
+        let p = model.predict(&x[i * INPUT_LEN..][..INPUT_LEN]).unwrap();
         for (k, (a, b)) in p.iter().zip(&ws.probs[i * CLASSES..][..CLASSES]).enumerate() {
             assert!(
                 (a - b).abs() < 1e-5,
@@ -50,7 +51,7 @@ fn agrees_with_trainer(model: &mut Model, params: &Params, seed: u64, what: &str
 #[test]
 fn our_onnx_schema_agrees_with_tracts() {
     for c3 in [C3Mode::Full, C3Mode::Paper] {
-        let ours = onnx_export::to_model(&Params::init(3, c3), &meta());
+        let ours = export::to_model(&Params::init(3, c3), &meta());
         let bytes = ours.encode_to_vec();
         let theirs = tract_onnx::pb::ModelProto::decode(&bytes[..]).expect("tract decodes our model");
         let g = theirs.graph.as_ref().unwrap();
@@ -64,7 +65,7 @@ fn our_onnx_schema_agrees_with_tracts() {
             bytes,
             "{c3:?}: tract re-encodes our model differently"
         );
-        let back = onnx_export::pb::ModelProto::decode(&theirs.encode_to_vec()[..]).unwrap();
+        let back = lenet5::onnx::pb::ModelProto::decode(&theirs.encode_to_vec()[..]).unwrap();
         assert_eq!(back, ours);
     }
 }
@@ -74,21 +75,21 @@ fn our_onnx_schema_agrees_with_tracts() {
 /// about half (a quarter) the size; the fine-tuner reads the weights back.
 #[test]
 fn smaller_weights_match_the_rounded_weights() {
-    use onnx_export::Precision;
+    use export::Precision;
     for (precision, max_size_percent) in [(Precision::F16, 52), (Precision::I8, 28)] {
         for c3 in [C3Mode::Full, C3Mode::Paper] {
             let params = Params::init(11, c3);
-            let f32_bytes = onnx_export::to_bytes(&params, &meta());
-            let bytes = onnx_export::to_bytes_as(&params, &meta(), precision);
+            let f32_bytes = export::to_bytes(&params, &meta());
+            let bytes = export::to_bytes_as(&params, &meta(), precision);
             assert!(
                 bytes.len() * 100 < f32_bytes.len() * max_size_percent,
                 "{precision:?}: {} vs {} bytes",
                 bytes.len(),
                 f32_bytes.len()
             );
-            let rounded = onnx_export::rounded(&params, precision);
+            let rounded = export::rounded(&params, precision);
             assert_ne!(rounded, params);
-            for t in lenet5::net::tensors() {
+            for t in lenet5::train::net::tensors() {
                 let (a, b) = (&params.data[t.offset..][..t.len], &rounded.data[t.offset..][..t.len]);
                 if !t.name.ends_with(".weight") {
                     assert_eq!(a, b, "{precision:?}: biases stay float32");
@@ -111,11 +112,11 @@ fn smaller_weights_match_the_rounded_weights() {
             }
             let mut model = Model::from_bytes(&bytes).expect("the model loads in tract");
             agrees_with_trainer(&mut model, &rounded, 2, &format!("{precision:?} {c3:?}"));
-            let back = lenet5::finetune::params_from_onnx(&bytes).unwrap();
+            let back = lenet5::train::finetune::params_from_onnx(&bytes).unwrap();
             assert_eq!(back, rounded);
             // A NaN hidden in the stored weights (float16) or a scale (int8) is refused like a
             // float32 one.
-            let mut m = onnx_export::to_model_as(&params, &meta(), precision);
+            let mut m = export::to_model_as(&params, &meta(), precision);
             let g = m.graph.as_mut().unwrap();
             let (name, nan) = match precision {
                 Precision::I8 => ("c3.weight_scale", f32::NAN.to_le_bytes().to_vec()),
@@ -129,13 +130,13 @@ fn smaller_weights_match_the_rounded_weights() {
             }
             if precision == Precision::I8 {
                 // Without its scales the int8 weights mean nothing: the fine-tuner says so.
-                let mut m = onnx_export::to_model_as(&params, &meta(), precision);
+                let mut m = export::to_model_as(&params, &meta(), precision);
                 m.graph
                     .as_mut()
                     .unwrap()
                     .initializer
                     .retain(|t| t.name != "f6.weight_scale");
-                match lenet5::finetune::params_from_onnx(&m.encode_to_vec()) {
+                match lenet5::train::finetune::params_from_onnx(&m.encode_to_vec()) {
                     Err(Error::Model(msg)) => assert!(msg.contains("f6.weight_scale"), "{msg}"),
                     other => panic!("int8 weights without their scales: {:?}", other.map(|_| ())),
                 }
@@ -149,17 +150,17 @@ fn smaller_weights_match_the_rounded_weights() {
 #[test]
 fn int8_export_keeps_a_diverged_weight_visible() {
     let mut params = Params::init(3, C3Mode::Full);
-    let c5 = lenet5::net::tensors()
+    let c5 = lenet5::train::net::tensors()
         .into_iter()
         .find(|t| t.name == "c5.weight")
         .unwrap();
     params.data[c5.offset + 7] = f32::NAN;
-    let bytes = onnx_export::to_bytes_as(&params, &meta(), onnx_export::Precision::I8);
+    let bytes = export::to_bytes_as(&params, &meta(), export::Precision::I8);
     match Model::from_bytes(&bytes) {
         Err(Error::Model(msg)) => assert!(msg.contains("c5.weight_scale") && msg.contains("NaN"), "{msg}"),
         other => panic!("a NaN weight stored as int8: {:?}", other.map(|_| ())),
     }
-    let rounded = onnx_export::rounded(&params, onnx_export::Precision::I8);
+    let rounded = export::rounded(&params, export::Precision::I8);
     assert!(
         rounded.data[c5.offset..][..400].iter().all(|v| v.is_nan()),
         "the whole map is NaN"
@@ -172,7 +173,7 @@ fn int8_export_keeps_a_diverged_weight_visible() {
 
 #[test]
 fn export_follows_the_contract() {
-    let model = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    let model = export::to_model(&Params::init(1, C3Mode::Full), &meta());
     assert!(
         model
             .opset_import
@@ -204,7 +205,7 @@ fn export_follows_the_contract() {
     }
     assert_eq!(
         model.encode_to_vec().len(),
-        onnx_export::to_bytes(&Params::init(1, C3Mode::Full), &meta()).len()
+        export::to_bytes(&Params::init(1, C3Mode::Full), &meta()).len()
     );
 }
 
@@ -222,7 +223,7 @@ fn model_err(bytes: &[u8]) -> String {
 
 #[test]
 fn bad_models_are_refused_with_reasons() {
-    let good = onnx_export::to_bytes(&Params::init(1, C3Mode::Full), &meta());
+    let good = export::to_bytes(&Params::init(1, C3Mode::Full), &meta());
     assert!(model_err(&[]).contains("empty"));
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let random: Vec<u8> = (0..5000).map(|_| rng.random()).collect();
@@ -245,23 +246,23 @@ fn bad_models_are_refused_with_reasons() {
     assert!(!text.is_empty());
 
     // Valid ONNX, wrong contract.
-    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    let mut m = export::to_model(&Params::init(1, C3Mode::Full), &meta());
     m.graph.as_mut().unwrap().input[0].name = "image".into();
     let msg = model_err(&m.encode_to_vec());
     assert!(msg.contains("input"), "{msg}");
 
-    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    let mut m = export::to_model(&Params::init(1, C3Mode::Full), &meta());
     m.graph.as_mut().unwrap().output[0].name = "logits".into();
     let msg = model_err(&m.encode_to_vec());
     assert!(msg.contains("probabilities"), "{msg}");
 
-    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    let mut m = export::to_model(&Params::init(1, C3Mode::Full), &meta());
     use lenet5_pb::*;
     set_input_dims(&mut m, &[1, 1, 28, 28]);
     let msg = model_err(&m.encode_to_vec());
     assert!(msg.contains("input shape"), "{msg}");
 
-    let mut m = onnx_export::to_model(&Params::init(1, C3Mode::Full), &meta());
+    let mut m = export::to_model(&Params::init(1, C3Mode::Full), &meta());
     set_output_dims(&mut m, &[1, 5]);
     let msg = model_err(&m.encode_to_vec());
     assert!(msg.contains("output shape"), "{msg}");
@@ -269,18 +270,18 @@ fn bad_models_are_refused_with_reasons() {
     // NaN or infinite weights are refused up front.
     let mut p = Params::init(1, C3Mode::Full);
     p.data[10] = f32::NAN;
-    let msg = model_err(&onnx_export::to_bytes(&p, &meta()));
+    let msg = model_err(&export::to_bytes(&p, &meta()));
     assert!(msg.contains("NaN"), "{msg}");
     let mut p = Params::init(1, C3Mode::Full);
     let last = p.data.len() - 1;
     p.data[last] = f32::INFINITY;
-    let msg = model_err(&onnx_export::to_bytes(&p, &meta()));
+    let msg = model_err(&export::to_bytes(&p, &meta()));
     assert!(msg.contains("infinite"), "{msg}");
 }
 
 #[test]
 fn flipped_bytes_fail_cleanly_or_keep_the_contract() {
-    let good = onnx_export::to_bytes(&Params::init(4, C3Mode::Full), &meta());
+    let good = export::to_bytes(&Params::init(4, C3Mode::Full), &meta());
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let (mut refused, mut loaded) = (0, 0);
     for _ in 0..40 {
@@ -292,7 +293,7 @@ fn flipped_bytes_fail_cleanly_or_keep_the_contract() {
         match Model::from_bytes(&bad) {
             Ok(mut m) => {
                 loaded += 1;
-                let p = m.predict(&[0.5; INPUT]).expect("a loaded model runs");
+                let p = m.predict(&[0.5; INPUT_LEN]).expect("a loaded model runs");
                 assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-3);
             }
             Err(e) => {
@@ -305,7 +306,7 @@ fn flipped_bytes_fail_cleanly_or_keep_the_contract() {
 }
 
 mod lenet5_pb {
-    use lenet5::onnx_export::pb;
+    use lenet5::onnx::pb;
     pub fn set_input_dims(m: &mut pb::ModelProto, dims: &[i64]) {
         set_dims(&mut m.graph.as_mut().unwrap().input[0], dims);
     }

@@ -3,16 +3,16 @@
 mod common;
 
 use common::*;
-use lenet5::preprocess::preprocess;
+use lenet5::ink::preprocess::preprocess;
 
-const SIDE: usize = 32;
+use lenet5::onnx::contract::INPUT_SIDE;
 
 /// Bounding box (x0, y0, x1, y1 inclusive) of pixels above 0.1 in a 32x32 input.
 fn ink_box(input: &[f32]) -> (usize, usize, usize, usize) {
-    let (mut x0, mut y0, mut x1, mut y1) = (SIDE, SIDE, 0, 0);
-    for y in 0..SIDE {
-        for x in 0..SIDE {
-            if input[y * SIDE + x] > 0.1 {
+    let (mut x0, mut y0, mut x1, mut y1) = (INPUT_SIDE, INPUT_SIDE, 0, 0);
+    for y in 0..INPUT_SIDE {
+        for x in 0..INPUT_SIDE {
+            if input[y * INPUT_SIDE + x] > 0.1 {
                 x0 = x0.min(x);
                 y0 = y0.min(y);
                 x1 = x1.max(x);
@@ -25,9 +25,9 @@ fn ink_box(input: &[f32]) -> (usize, usize, usize, usize) {
 
 fn centre_of_mass(input: &[f32]) -> (f32, f32) {
     let (mut m, mut mx, mut my) = (0f32, 0f32, 0f32);
-    for y in 0..SIDE {
-        for x in 0..SIDE {
-            let v = input[y * SIDE + x];
+    for y in 0..INPUT_SIDE {
+        for x in 0..INPUT_SIDE {
+            let v = input[y * INPUT_SIDE + x];
             m += v;
             mx += v * (x as f32 + 0.5);
             my += v * (y as f32 + 0.5);
@@ -134,7 +134,10 @@ fn thick_strokes_stay_a_digit() {
     assert!((x1 - x0 + 1).max(y1 - y0 + 1) >= 19);
     // The hole of the 0 survives.
     let (cx, cy) = centre_of_mass(&fat);
-    assert!(fat[cy as usize * SIDE + cx as usize] < 0.5, "the 0's hole got filled");
+    assert!(
+        fat[cy as usize * INPUT_SIDE + cx as usize] < 0.5,
+        "the 0's hole got filled"
+    );
 }
 
 #[test]
@@ -239,7 +242,7 @@ fn odd_sizes_get_an_answer_not_a_panic() {
 
 #[test]
 fn an_mnist_digit_keeps_mnist_framing() {
-    let data = lenet5::mnist::load_dir(&mini_mnist()).expect("fixture");
+    let data = lenet5::train::mnist::load_dir(&mini_mnist()).expect("fixture");
     let (mut worst, mut total) = (0f32, 0f32);
     for i in 0..100 {
         let img = data.test.image(i);
@@ -254,7 +257,7 @@ fn an_mnist_digit_keeps_mnist_framing() {
         }
         let ours = framed(&rgba, w, h);
         let mut mnist = vec![0f32; 1024];
-        lenet5::augment::place(img, &mut mnist);
+        lenet5::train::augment::place(img, &mut mnist);
         let (a, b) = (centre_of_mass(&ours), centre_of_mass(&mnist));
         assert!(
             (a.0 - b.0).abs() <= 1.0 && (a.1 - b.1).abs() <= 1.0,

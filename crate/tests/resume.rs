@@ -4,10 +4,10 @@
 
 mod common;
 
-use lenet5::checkpoint::{self, CheckpointError, RunLog};
-use lenet5::mnist;
-use lenet5::net::C3Mode;
-use lenet5::train::{Config, EpochStats, Samples, Trainer};
+use lenet5::train::checkpoint::{self, CheckpointError, RunLog};
+use lenet5::train::mnist;
+use lenet5::train::net::C3Mode;
+use lenet5::train::trainer::{Config, EpochStats, Samples, Trainer};
 
 fn config(epochs: usize) -> Config {
     Config {
@@ -196,7 +196,7 @@ fn corrupt_checkpoints_give_clear_errors_not_panics() {
 
     // Edited bodies with a valid checksum: validated field by field, never a panic.
     let mut count = good.clone();
-    let params_at = good.len() - 8 - 3 * 4 * lenet5::net::param_count() - 8;
+    let params_at = good.len() - 8 - 3 * 4 * lenet5::train::net::param_count() - 8;
     count[params_at..params_at + 8].copy_from_slice(&5u64.to_le_bytes());
     reseal(&mut count);
     let err = checkpoint::decode(&count).unwrap_err();
@@ -240,7 +240,7 @@ mod binary {
     use std::sync::mpsc;
     use std::time::{Duration, Instant};
 
-    use lenet5::checkpoint;
+    use lenet5::train::checkpoint;
 
     use super::common;
 

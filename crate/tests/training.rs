@@ -2,11 +2,11 @@
 
 mod common;
 
-use lenet5::mnist;
-use lenet5::net::C3Mode;
-use lenet5::train::{Config, Samples, Trainer, evaluate};
+use lenet5::train::mnist;
+use lenet5::train::net::C3Mode;
+use lenet5::train::trainer::{Config, Samples, Trainer, evaluate};
 
-fn run(c3: C3Mode, epochs: usize, seed: u64) -> (lenet5::net::Params, f64, f64) {
+fn run(c3: C3Mode, epochs: usize, seed: u64) -> (lenet5::train::net::Params, f64, f64) {
     let data = mnist::load_dir(&common::mini_mnist()).expect("fixture");
     let train = Samples {
         images: &data.train.images,
@@ -52,8 +52,8 @@ fn training_on_1000_digits_learns() {
 fn paper_connection_table_trains_and_keeps_cut_weights_zero() {
     let (params, _, after) = run(C3Mode::Paper, 3, 2);
     assert!(after > 0.8, "paper C3 after 3 epochs: {after}");
-    let mask = lenet5::net::Params::c3_mask(C3Mode::Paper);
-    let c3 = lenet5::net::tensors()
+    let mask = lenet5::train::net::Params::c3_mask(C3Mode::Paper);
+    let c3 = lenet5::train::net::tensors()
         .into_iter()
         .find(|t| t.name == "c3.weight")
         .unwrap();

@@ -13,7 +13,7 @@ import { linearModel } from './onnx-models.mjs';
  * Runs `body(api)` in the page, where `api` has the wasm module `m` (already started by
  * the page), the committed model bytes `model`, `draw(digits, w, h)` (fixture strokes side by
  * side on a transparent canvas, returns RGBA) and `attempt(f)` ({ ok, value } or the thrown
- * value's { ok: false, isError, name, message }).
+ * value's { ok: false, isError, name, kind, message }).
  */
 async function inPage(page, body, arg) {
   await page.evaluate(async () => {
@@ -42,7 +42,7 @@ async function inPage(page, body, arg) {
       try {
         return { ok: true, value: f() };
       } catch (e) {
-        return { ok: false, isError: e instanceof Error, name: e?.name, message: String(e?.message ?? e) };
+        return { ok: false, isError: e instanceof Error, name: e?.name, kind: e?.kind, message: String(e?.message ?? e) };
       }
     };
     window.__api = { m, model, draw, attempt };
@@ -52,9 +52,10 @@ async function inPage(page, body, arg) {
   return page.evaluate(`(${body.toString()})(window.__api, ${JSON.stringify(arg ?? null)})`);
 }
 
-/** A thrown value that is a proper Error in words, not a trap. */
-function assertCleanError(r, what, says = /\S/) {
+/** A thrown value that is a proper Error in words, not a trap, with its case as data (`kind`). */
+function assertCleanError(r, what, says = /\S/, kind = undefined) {
   assert.equal(r.ok, false, `${what} was accepted`);
+  if (kind) assert.equal(r.kind, kind, `${what}: error.kind`);
   assert.ok(r.isError, `${what}: threw a ${r.name}, not an Error`);
   assert.notEqual(r.name, 'RuntimeError', `${what}: a wasm trap (${r.message})`);
   assert.doesNotMatch(r.message, /unreachable|RuntimeError|panicked/i, what);
@@ -82,6 +83,8 @@ describe('JavaScript API (the shipped wasm, in Chromium)', () => {
       ['output [N,5]', linearModel({ classes: 5 }), /output shape/],
       ['NaN weights', linearModel({ weight: () => NaN }), /NaN or infinite/],
       ['infinite weights', linearModel({ weight: (i) => (i === 3 ? Infinity : 0.01) }), /NaN or infinite/],
+      // A graph only the general module builds: this module says so as data, not only in words.
+      ['MatMul + Add', linearModel({ matmul: true }), /needs the general engine/, 'needs-general'],
     ];
     const results = await inPage(
       s.page,
@@ -100,7 +103,7 @@ describe('JavaScript API (the shipped wasm, in Chromium)', () => {
       cases.map(([name, bytes]) => [name, [...bytes]]),
     );
     for (const [i, { name, bad, good }] of results.entries()) {
-      assertCleanError(bad, name, /^bad model: /);
+      assertCleanError(bad, name, /^bad model: /, cases[i][3] ?? 'model');
       assert.match(bad.message, cases[i][2], `${name}: ${bad.message}`);
       assert.ok(good.ok, `after ${name}, the good model failed: ${good.message}`);
       assert.ok(Math.abs(good.value.reduce((a, b) => a + b, 0) - 1) < 1e-4, `after ${name}`);
@@ -182,7 +185,7 @@ describe('JavaScript API (the shipped wasm, in Chromium)', () => {
       const p = r.predict(input(0.2));
       return { results, after: Array.from(p) };
     });
-    for (const [name, r] of Object.entries(out.results)) assertCleanError(r, name, /^bad input: /);
+    for (const [name, r] of Object.entries(out.results)) assertCleanError(r, name, /^bad input: /, 'input');
     assert.match(out.results['recognize: 100000x100000'].message, /too large/);
     assert.match(out.results['recognize: buffer one byte short'].message, /399|400/);
     assert.match(out.results['predict: NaN'].message, /non-finite value \(NaN\) at index 500/);

@@ -8,10 +8,11 @@
 
 use std::sync::{LazyLock, Mutex};
 
-use lenet5::model::{CLASSES, INPUT_LEN, INPUT_SIDE};
-use lenet5::onnx_export::pb;
-use lenet5::preprocess::{self, Components, Ink, Rect};
-use lenet5::{Error, Model, Recognizer, segment};
+use lenet5::ink::preprocess::{self, Components, Ink, Rect};
+use lenet5::ink::segment;
+use lenet5::onnx::contract::{CLASSES, INPUT_LEN, INPUT_SIDE};
+use lenet5::onnx::pb;
+use lenet5::{Error, Model, Recognizer};
 use prost::Message;
 
 /// The tests' canvas rasteriser (round-capped, anti-aliased strokes, like a browser canvas).

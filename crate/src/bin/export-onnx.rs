@@ -31,13 +31,14 @@ mod cli {
     use clap::{Parser, ValueEnum};
     use indicatif::{ProgressBar, ProgressStyle};
 
-    use lenet5::augment::Distortion;
-    use lenet5::checkpoint::{self, RunLog};
-    use lenet5::mnist;
-    use lenet5::net::{C3Mode, CLASSES, INPUT};
-    use lenet5::onnx_export;
-    use lenet5::report::{self, Metrics, OnnxCheck};
-    use lenet5::train::{self, Config, EpochStats, Samples, Trainer};
+    use lenet5::onnx::contract::{CLASSES, INPUT_LEN};
+    use lenet5::train::augment::Distortion;
+    use lenet5::train::checkpoint::{self, RunLog};
+    use lenet5::train::export;
+    use lenet5::train::mnist;
+    use lenet5::train::net::C3Mode;
+    use lenet5::train::report::{self, Metrics, OnnxCheck};
+    use lenet5::train::trainer::{self, Config, EpochStats, Samples, Trainer};
 
     #[derive(Clone, Copy, Debug, ValueEnum)]
     enum PrecisionArg {
@@ -254,7 +255,7 @@ mod cli {
             });
             let seconds = t.elapsed().as_secs_f64();
             bar.finish_and_clear();
-            let eval = train::evaluate(&trainer.params, test_set);
+            let eval = trainer::evaluate(&trainer.params, test_set);
             log.history.push(EpochStats {
                 epoch,
                 train_loss: loss,
@@ -288,13 +289,13 @@ mod cli {
         // The weights as the file stores them: accuracy, metadata and the self-check all use
         // these, so the numbers describe the file.
         let precision = match args.precision {
-            PrecisionArg::I8 => onnx_export::Precision::I8,
-            PrecisionArg::F16 => onnx_export::Precision::F16,
-            PrecisionArg::F32 => onnx_export::Precision::F32,
+            PrecisionArg::I8 => export::Precision::I8,
+            PrecisionArg::F16 => export::Precision::F16,
+            PrecisionArg::F32 => export::Precision::F32,
         };
-        let stored = onnx_export::rounded(&trainer.params, precision);
+        let stored = export::rounded(&trainer.params, precision);
         let params = &stored;
-        let eval = train::evaluate(params, test_set);
+        let eval = trainer::evaluate(params, test_set);
         let metadata: Vec<(String, String)> = vec![
             ("accuracy".into(), format!("{:.4}", eval.accuracy)),
             ("seed".into(), args.seed.to_string()),
@@ -308,7 +309,7 @@ mod cli {
             ("git_commit".into(), report::git_commit()),
             ("weights".into(), precision.name().into()),
         ];
-        let bytes = onnx_export::to_bytes_as(params, &metadata, precision);
+        let bytes = export::to_bytes_as(params, &metadata, precision);
         let (onnx_tmp, check) = write_checked(&args.out, &bytes, params, test_set, &eval)?;
         let summary = format!(
             "wrote {} ({} bytes): test accuracy {:.2}% (trainer) = {:.2}% (tract), max |Δp| {:.1e} over {} digits",
@@ -518,9 +519,9 @@ mod cli {
     fn write_checked(
         out: &Path,
         bytes: &[u8],
-        params: &lenet5::net::Params,
+        params: &lenet5::train::net::Params,
         test: Samples<'_>,
-        eval: &train::Evaluation,
+        eval: &trainer::Evaluation,
     ) -> Result<(tempfile::NamedTempFile, OnnxCheck), String> {
         let tmp = write_temp(out, bytes).map_err(|e| format!("could not write {}: {e}", out.display()))?;
         let reread =
@@ -528,15 +529,15 @@ mod cli {
         let mut model =
             lenet5::Model::from_bytes(&reread).map_err(|e| format!("the exported model fails to load: {e}"))?;
 
-        let ours = train::predict_all(params, test);
-        let mut input = vec![0f32; INPUT];
+        let ours = trainer::predict_all(params, test);
+        let mut input = vec![0f32; INPUT_LEN];
         let (mut correct, mut max_diff) = (0usize, 0f32);
         for i in 0..test.len() {
-            lenet5::augment::place(&test.images[i * 784..][..784], &mut input);
+            lenet5::train::augment::place(&test.images[i * 784..][..784], &mut input);
             let p = model
                 .predict(&input)
                 .map_err(|e| format!("the exported model fails to run: {e}"))?;
-            if lenet5::net::argmax(&p) == test.labels[i] as usize {
+            if lenet5::train::net::argmax(&p) == test.labels[i] as usize {
                 correct += 1;
             }
             for (a, b) in p.iter().zip(&ours[i * CLASSES..][..CLASSES]) {

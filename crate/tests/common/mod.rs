@@ -29,32 +29,11 @@ pub fn blank(w: usize, h: usize, style: Style) -> Vec<u8> {
     style.bg.iter().copied().cycle().take(w * h * 4).collect()
 }
 
-/// Draws round-capped polylines of `width` px (anti-aliased by distance, like a canvas).
+/// Draws round-capped polylines of `width` px with the crate's one rasteriser
+/// (`lenet5::ink::raster::cover`, anti-aliased by distance, like a canvas).
 pub fn draw(rgba: &mut [u8], w: usize, h: usize, strokes: &[Vec<(f32, f32)>], width: f32, style: Style) {
-    let r = width / 2.0;
-    let mut cover = vec![0f32; w * h];
-    for stroke in strokes {
-        let segs: Vec<((f32, f32), (f32, f32))> = if stroke.len() == 1 {
-            vec![(stroke[0], stroke[0])]
-        } else {
-            stroke.windows(2).map(|p| (p[0], p[1])).collect()
-        };
-        for (a, b) in segs {
-            let x0 = (a.0.min(b.0) - r - 1.0).floor().max(0.0) as usize;
-            let x1 = ((a.0.max(b.0) + r + 1.0).ceil() as usize).min(w);
-            let y0 = (a.1.min(b.1) - r - 1.0).floor().max(0.0) as usize;
-            let y1 = ((a.1.max(b.1) + r + 1.0).ceil() as usize).min(h);
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    let p = (x as f32 + 0.5, y as f32 + 0.5);
-                    let d = seg_dist(p, a, b);
-                    let c = (r + 0.5 - d).clamp(0.0, 1.0);
-                    let slot = &mut cover[y * w + x];
-                    *slot = slot.max(c);
-                }
-            }
-        }
-    }
+    let strokes = to_strokes(strokes);
+    let cover = lenet5::ink::raster::cover(&strokes, lenet5::ink::raster::Placement::IDENTITY, width / 2.0, w, h);
     for (i, c) in cover.iter().enumerate() {
         if *c > 0.0 {
             let px = &mut rgba[4 * i..4 * i + 4];
@@ -68,16 +47,14 @@ pub fn draw(rgba: &mut [u8], w: usize, h: usize, strokes: &[Vec<(f32, f32)>], wi
     }
 }
 
-fn seg_dist(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
-    };
-    let (cx, cy) = (a.0 + t * dx, a.1 + t * dy);
-    ((p.0 - cx).powi(2) + (p.1 - cy).powi(2)).sqrt()
+/// Point lists as the crate's strokes (as the page sends them).
+pub fn to_strokes(strokes: &[Vec<(f32, f32)>]) -> Vec<lenet5::ink::strokes::Stroke> {
+    strokes
+        .iter()
+        .map(|s| {
+            lenet5::ink::strokes::Stroke::new(s.iter().map(|&(x, y)| lenet5::ink::strokes::Point { x, y }).collect())
+        })
+        .collect()
 }
 
 /// Maps strokes given in a unit box into the pixel rectangle (x, y, size).

@@ -7,9 +7,10 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use lenet5::finetune::Correction;
-use lenet5::net::{CLASSES, Params, Workspace, argmax};
-use lenet5::preprocess;
+use lenet5::ink::preprocess;
+use lenet5::onnx::contract::CLASSES;
+use lenet5::train::finetune::Correction;
+use lenet5::train::net::{Params, Workspace, argmax};
 
 use crate::common::{Strokes, TRANSPARENT, blank, draw};
 

@@ -1,0 +1,236 @@
+//! The one place where the browser and the native tests meet: pixels in, a digit out.
+//! [`Recognizer`] = [`crate::ink`] (pixels → network inputs, numbers → digits) + [`crate::infer`]
+//! (the model), with the reject rule that says "not sure". Uses those two, [`crate::onnx`]'s
+//! contract and [`crate::error`]; only the bindings ([`crate::web`]) use it.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::infer::{FeatureMap, Model};
+use crate::ink::preprocess::{self, Components, Framed, Ink, Rect};
+use crate::ink::raster;
+use crate::ink::segment::{self, DigitReading};
+use crate::ink::strokes::{self, Stroke};
+use crate::onnx::contract::{CLASSES, INPUT_LEN};
+
+/// When a reading is too doubtful to state: LeNet-5's softmax on a scribble, a letter or two
+/// digits on top of each other is usually flatter than on a digit. A reading is *sure* when the
+/// top probability reaches `min_confidence` and beats the runner-up by `min_margin`.
+///
+/// Calibrated by `cargo run --example calibrate_reject` on the 10,000 MNIST test digits and on
+/// the non-digit drawings of `tests/e2e/fixtures/nondigits.json`: this rule says "not sure" on
+/// 1.2% of the MNIST digits it reads right and on 52 of its 62 errors, and on 48% of the
+/// non-digits (a logsumexp "energy" score on the logits did no better: 38% at 1% false rejects).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RejectRule {
+    pub min_confidence: f32,
+    pub min_margin: f32,
+}
+
+impl RejectRule {
+    /// The page's rule.
+    pub const DEFAULT: RejectRule = RejectRule {
+        min_confidence: 0.95,
+        min_margin: 0.9,
+    };
+
+    /// Whether probabilities `p` give a reading worth stating.
+    pub fn is_sure(&self, p: &[f32; CLASSES]) -> bool {
+        let (best, second) = top_two(p);
+        p[best] >= self.min_confidence && p[best] - p[second] >= self.min_margin
+    }
+}
+
+/// A loaded model plus the preprocessing that feeds it.
+#[derive(Debug)]
+pub struct Recognizer {
+    model: Model,
+    reject: RejectRule,
+}
+
+/// What the recognizer read from a drawing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Recognition {
+    /// No ink (or only specks): no digit is reported.
+    pub empty: bool,
+    /// The most likely digit, `None` when empty.
+    pub digit: Option<u8>,
+    /// Probability of `digit` (0 when empty).
+    pub confidence: f32,
+    /// Softmax over 0-9 (all zero when empty).
+    pub probabilities: [f32; CLASSES],
+    /// The 32x32 input the network saw (all zero when empty).
+    pub input: Vec<f32>,
+    /// Where the ink is on the canvas (`None` when empty).
+    pub rect: Option<Rect>,
+    /// The reading passes the [`RejectRule`] (false when empty).
+    pub sure: bool,
+    /// The second most likely digit (`None` when empty).
+    pub runner_up: Option<u8>,
+    /// Its probability (0 when empty).
+    pub runner_up_confidence: f32,
+}
+
+/// One digit of a written number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberDigit {
+    pub digit: u8,
+    pub confidence: f32,
+    pub sure: bool,
+    pub runner_up: u8,
+    pub runner_up_confidence: f32,
+    /// The digit's ink box, in canvas pixels.
+    #[serde(flatten)]
+    pub rect: Rect,
+}
+
+/// A written number: its digits left to right and their text (`""` on an empty pad).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NumberReading {
+    pub text: String,
+    pub digits: Vec<NumberDigit>,
+}
+
+impl Recognizer {
+    /// Loads ONNX bytes; fails with a readable message if they do not honour the contract.
+    pub fn new(model_bytes: &[u8]) -> Result<Self, Error> {
+        Ok(Recognizer {
+            model: Model::from_bytes(model_bytes)?,
+            reject: RejectRule::DEFAULT,
+        })
+    }
+
+    /// Recognises the whole drawing as one digit from RGBA pixels of any size.
+    pub fn recognize(&mut self, rgba: &[u8], width: usize, height: usize) -> Result<Recognition, Error> {
+        let framed = preprocess::preprocess(rgba, width, height)?;
+        self.read(framed)
+    }
+
+    /// Recognises pen strokes (in the units of the surface drawn on, with a pen `pen_width`
+    /// wide) as one digit: drawn straight into the network's frame ([`raster::frame_strokes`]),
+    /// at a cost that follows the points, not the canvas.
+    pub fn recognize_strokes(&mut self, strokes: &[Stroke], pen_width: f32) -> Result<Recognition, Error> {
+        strokes::check(strokes, pen_width)?;
+        self.read(raster::frame_strokes(strokes, pen_width))
+    }
+
+    /// One framed drawing through the network (`None`: nothing drawn).
+    fn read(&mut self, framed: Option<Framed>) -> Result<Recognition, Error> {
+        let Some(framed) = framed else {
+            return Ok(Recognition {
+                empty: true,
+                digit: None,
+                confidence: 0.0,
+                probabilities: [0.0; CLASSES],
+                input: vec![0.0; INPUT_LEN],
+                rect: None,
+                sure: false,
+                runner_up: None,
+                runner_up_confidence: 0.0,
+            });
+        };
+        let probabilities = self.model.predict(&framed.input)?;
+        let (best, second) = top_two(&probabilities);
+        Ok(Recognition {
+            empty: false,
+            digit: Some(best as u8),
+            confidence: probabilities[best],
+            probabilities,
+            input: framed.input,
+            rect: Some(framed.rect),
+            sure: self.reject.is_sure(&probabilities),
+            runner_up: Some(second as u8),
+            runner_up_confidence: probabilities[second],
+        })
+    }
+
+    /// Reads the drawing as a number: its strokes grouped into digits, touching digits cut apart
+    /// ([`segment`]), each digit framed and read like a single one, left to right.
+    pub fn recognize_number(&mut self, rgba: &[u8], width: usize, height: usize) -> Result<NumberReading, Error> {
+        let ink = Ink::from_rgba(rgba, width, height)?;
+        let comps = Components::find(&ink);
+        let model = &mut self.model;
+        let read = segment::read_number(&ink, comps, |input| model.predict(input))?;
+        Ok(self.number(read))
+    }
+
+    /// Reads pen strokes as a number: strokes grouped into digits by their overlap along the
+    /// writing's slant (strokes drawn separately stay apart even where their ink touches), a
+    /// stroke running through two digits cut where both halves read best
+    /// ([`segment::read_number_strokes`]).
+    pub fn recognize_number_strokes(&mut self, strokes: &[Stroke], pen_width: f32) -> Result<NumberReading, Error> {
+        strokes::check(strokes, pen_width)?;
+        let model = &mut self.model;
+        let read = segment::read_number_strokes(strokes, pen_width, |input| model.predict(input))?;
+        Ok(self.number(read))
+    }
+
+    fn number(&self, read: Vec<DigitReading>) -> NumberReading {
+        let digits: Vec<NumberDigit> = read
+            .into_iter()
+            .map(|d| {
+                let p = &d.probabilities;
+                let (best, second) = top_two(p);
+                NumberDigit {
+                    digit: best as u8,
+                    confidence: p[best],
+                    sure: self.reject.is_sure(p),
+                    runner_up: second as u8,
+                    runner_up_confidence: p[second],
+                    rect: d.framed.rect,
+                }
+            })
+            .collect();
+        let text = digits.iter().map(|d| char::from(b'0' + d.digit)).collect();
+        NumberReading { text, digits }
+    }
+
+    /// The C1 and C3 activations for a ready 32x32 input (see [`Model::feature_maps`]).
+    pub fn feature_maps(&mut self, input: &[f32]) -> Result<[FeatureMap; 2], Error> {
+        self.model.feature_maps(input)
+    }
+
+    /// Whether [`Recognizer::feature_maps`] can work with this model.
+    pub fn has_feature_maps(&self) -> bool {
+        self.model.has_feature_maps()
+    }
+
+    /// Replaces the reject rule (for calibration).
+    pub fn set_reject_rule(&mut self, rule: RejectRule) {
+        self.reject = rule;
+    }
+
+    /// The raw network on a ready 32x32 input (0 = background, 1 = ink).
+    pub fn predict(&mut self, input: &[f32]) -> Result<[f32; CLASSES], Error> {
+        self.model.predict(input)
+    }
+
+    /// The model's ONNX metadata props.
+    pub fn metadata(&self) -> &[(String, String)] {
+        self.model.metadata()
+    }
+}
+
+/// Index and value of the largest probability (ties go to the smaller digit).
+pub fn argmax(p: &[f32; CLASSES]) -> (u8, f32) {
+    let (best, _) = top_two(p);
+    (best as u8, p[best])
+}
+
+/// Indices of the largest and second-largest probabilities (ties go to the smaller digit).
+pub fn top_two(p: &[f32; CLASSES]) -> (usize, usize) {
+    let (mut best, mut second) = (0, 1);
+    if p[1] > p[0] {
+        (best, second) = (1, 0);
+    }
+    for (i, &v) in p.iter().enumerate().skip(2) {
+        if v > p[best] {
+            second = best;
+            best = i;
+        } else if v > p[second] {
+            second = i;
+        }
+    }
+    (best, second)
+}

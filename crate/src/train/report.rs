@@ -1,0 +1,182 @@
+//! Training reports: `metrics.json` for machines and `training.svg` for people.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use serde::Serialize;
+
+use super::trainer::{EpochStats, Evaluation};
+use crate::onnx::contract::CLASSES;
+
+/// Everything `model/metrics.json` records about a run.
+#[derive(Debug, Serialize)]
+pub struct Metrics<'a> {
+    pub test_accuracy: f64,
+    pub test_error_percent: f64,
+    pub per_class_accuracy: [f64; CLASSES],
+    /// `confusion[true][predicted]` on the 10,000 MNIST test digits.
+    pub confusion: [[u32; CLASSES]; CLASSES],
+    pub epochs: usize,
+    pub seed: u64,
+    pub c3: &'a str,
+    pub batch_size: usize,
+    pub lr: f32,
+    pub augmentation: bool,
+    pub threads: usize,
+    pub wall_time_seconds: f64,
+    pub seconds_per_epoch: f64,
+    /// First epoch after which the test accuracy reached 99%, and the seconds it took.
+    pub reached_99_percent: Option<(usize, f64)>,
+    pub git_commit: String,
+    pub onnx_bytes: usize,
+    pub onnx_check: OnnxCheck,
+    pub history: &'a [EpochStats],
+}
+
+/// The exported file, reloaded with tract, compared with the trainer.
+#[derive(Debug, Serialize)]
+pub struct OnnxCheck {
+    pub tract_test_accuracy: f64,
+    pub max_abs_diff_probabilities: f32,
+    pub digits_compared: usize,
+}
+
+/// The current commit, or "unknown" outside a git checkout.
+pub fn git_commit() -> String {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let mut s = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            let dirty = std::process::Command::new("git")
+                .args(["status", "--porcelain", "--untracked-files=no"])
+                .output()
+                .map(|o| !o.stdout.is_empty())
+                .unwrap_or(false);
+            if dirty {
+                s.push_str("-dirty");
+            }
+            s
+        }
+        _ => "unknown".into(),
+    }
+}
+
+/// Draws loss and test accuracy by epoch, and the confusion matrix, into an SVG file.
+pub fn plot(path: &Path, history: &[EpochStats], eval: &Evaluation, title: &str) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| format!("could not draw {}: {e}", path.display());
+    let root = SVGBackend::new(path, (1100, 520)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let root = root.titled(title, ("sans-serif", 20)).map_err(|e| err(&e))?;
+    let (left, right) = root.split_horizontally(600);
+    let (top, bottom) = left.split_vertically(240);
+    let epochs = history.len().max(1) as f64;
+
+    let max_loss = history.iter().map(|h| h.train_loss).fold(0.0, f64::max).max(1e-3) * 1.1;
+    let mut chart = ChartBuilder::on(&top)
+        .margin(10)
+        .caption("training loss (distorted digits)", ("sans-serif", 15))
+        .x_label_area_size(25)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.5f64..epochs + 0.5, 0f64..max_loss)
+        .map_err(|e| err(&e))?;
+    chart.configure_mesh().x_desc("epoch").draw().map_err(|e| err(&e))?;
+    chart
+        .draw_series(LineSeries::new(
+            history.iter().map(|h| (h.epoch as f64, h.train_loss)),
+            BLUE.stroke_width(2),
+        ))
+        .map_err(|e| err(&e))?;
+
+    let accs: Vec<f64> = history.iter().map(|h| 100.0 * h.test_accuracy).collect();
+    let lo = accs.iter().copied().fold(100.0, f64::min).clamp(90.0, 99.0) - 0.2;
+    let mut chart = ChartBuilder::on(&bottom)
+        .margin(10)
+        .caption("MNIST test accuracy (%)", ("sans-serif", 15))
+        .x_label_area_size(25)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.5f64..epochs + 0.5, lo..100.0)
+        .map_err(|e| err(&e))?;
+    chart.configure_mesh().x_desc("epoch").draw().map_err(|e| err(&e))?;
+    chart
+        .draw_series(LineSeries::new(
+            history.iter().map(|h| (h.epoch as f64, 100.0 * h.test_accuracy)),
+            RED.stroke_width(2),
+        ))
+        .map_err(|e| err(&e))?;
+    chart
+        .draw_series(
+            history
+                .iter()
+                .map(|h| Circle::new((h.epoch as f64, 100.0 * h.test_accuracy), 3, RED.filled())),
+        )
+        .map_err(|e| err(&e))?;
+
+    let mut chart = ChartBuilder::on(&right)
+        .margin(15)
+        .caption(
+            "confusion matrix (rows: true digit, columns: predicted)",
+            ("sans-serif", 14),
+        )
+        .x_label_area_size(25)
+        .y_label_area_size(25)
+        .build_cartesian_2d(0i32..10, 0i32..10)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(10)
+        .y_labels(10)
+        .x_label_formatter(&|v| format!("{v}"))
+        .y_label_formatter(&|v| format!("{}", 9 - v))
+        .draw()
+        .map_err(|e| err(&e))?;
+    let max_off = (0..CLASSES)
+        .flat_map(|t| (0..CLASSES).filter(move |&p| p != t).map(move |p| (t, p)))
+        .map(|(t, p)| eval.confusion[t][p])
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    chart
+        .draw_series(
+            (0..CLASSES)
+                .flat_map(|t| (0..CLASSES).map(move |p| (t, p)))
+                .map(|(t, p)| {
+                    let v = eval.confusion[t][p];
+                    let shade = if t == p {
+                        0.35
+                    } else {
+                        f64::from(v) / f64::from(max_off)
+                    };
+                    let color = if t == p {
+                        RGBColor(200, 230, 200)
+                    } else {
+                        RGBColor(
+                            255,
+                            (255.0 * (1.0 - 0.8 * shade)) as u8,
+                            (255.0 * (1.0 - 0.8 * shade)) as u8,
+                        )
+                    };
+                    let y = 9 - t as i32;
+                    Rectangle::new([(p as i32, y), (p as i32 + 1, y + 1)], color.filled())
+                }),
+        )
+        .map_err(|e| err(&e))?;
+    chart
+        .draw_series(
+            (0..CLASSES)
+                .flat_map(|t| (0..CLASSES).map(move |p| (t, p)))
+                .map(|(t, p)| {
+                    let y = 9 - t as i32;
+                    Text::new(
+                        format!("{}", eval.confusion[t][p]),
+                        (p as i32, y + 1),
+                        ("sans-serif", 12).into_font(),
+                    )
+                }),
+        )
+        .map_err(|e| err(&e))?;
+    root.present().map_err(|e| err(&e))?;
+    Ok(())
+}

@@ -1,0 +1,323 @@
+//! The training loop: shuffled minibatches of distorted digits, Adam with a cosine schedule,
+//! and evaluation. Deterministic: the same seed gives the same model whatever the thread count,
+//! because work is split into fixed chunks whose gradients are summed in a fixed order.
+//!
+//! No random generator lives across epochs: each epoch's shuffle is seeded from (seed, epoch)
+//! and each digit's distortion from (seed, epoch, digit). So the whole state of a run between
+//! epochs is the weights, Adam's moments and step counts (see [`super::checkpoint`]), and a
+//! run restored from a checkpoint continues bit for bit as if it had never stopped.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::augment::{self, Distortion};
+use super::net::{self, C3Mode, Params, Workspace};
+use crate::onnx::contract::{CLASSES, INPUT_LEN};
+
+/// Digits per chunk: the unit of parallel work. Fixed (not per thread) for determinism.
+pub const CHUNK: usize = 16;
+
+/// MNIST-style digits: `n` images of 28x28 bytes and their labels.
+#[derive(Clone, Copy, Debug)]
+pub struct Samples<'a> {
+    pub images: &'a [u8],
+    pub labels: &'a [u8],
+}
+
+impl Samples<'_> {
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+    fn image(&self, i: usize) -> &[u8] {
+        &self.images[i * 784..][..784]
+    }
+}
+
+/// Hyper-parameters of a run.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Config {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f32,
+    pub seed: u64,
+    pub c3: C3Mode,
+    /// `None` trains on MNIST as is.
+    pub distortion: Option<Distortion>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            epochs: 20,
+            batch_size: 64,
+            lr: 2e-3,
+            seed: 1998,
+            c3: C3Mode::Full,
+            distortion: Some(Distortion::default()),
+        }
+    }
+}
+
+/// Adam (Kingma & Ba 2015) over the flat parameter vector.
+#[derive(Clone, Debug)]
+pub struct Adam {
+    pub(crate) m: Vec<f32>,
+    pub(crate) v: Vec<f32>,
+    pub(crate) t: i32,
+}
+
+impl Adam {
+    pub fn new(len: usize) -> Self {
+        Adam {
+            m: vec![0.0; len],
+            v: vec![0.0; len],
+            t: 0,
+        }
+    }
+
+    pub fn step(&mut self, params: &mut [f32], grad: &[f32], lr: f32) {
+        const B1: f32 = 0.9;
+        const B2: f32 = 0.999;
+        const EPS: f32 = 1e-8;
+        self.t += 1;
+        let c1 = 1.0 - B1.powi(self.t);
+        let c2 = 1.0 - B2.powi(self.t);
+        for ((p, g), (m, v)) in params
+            .iter_mut()
+            .zip(grad)
+            .zip(self.m.iter_mut().zip(self.v.iter_mut()))
+        {
+            *m = B1 * *m + (1.0 - B1) * g;
+            *v = B2 * *v + (1.0 - B2) * g * g;
+            *p -= lr * (*m / c1) / ((*v / c2).sqrt() + EPS);
+        }
+    }
+}
+
+/// Cosine decay from `lr` to `lr/100` over the run.
+pub fn learning_rate(base: f32, step: usize, total: usize) -> f32 {
+    let t = step as f32 / total.max(1) as f32;
+    let floor = base / 100.0;
+    floor + (base - floor) * 0.5 * (1.0 + (std::f32::consts::PI * t).cos())
+}
+
+/// Statistics of one epoch.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct EpochStats {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+    pub seconds: f64,
+}
+
+/// Runs `f` on every (chunk index, workspace, gradient buffer), in parallel on native targets.
+fn for_each_chunk<F>(slots: &mut [(Workspace, Vec<f32>, Vec<f32>)], f: F)
+where
+    F: Fn(usize, &mut (Workspace, Vec<f32>, Vec<f32>)) + Sync + Send,
+{
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        slots.par_iter_mut().enumerate().for_each(|(i, s)| f(i, s));
+    }
+    #[cfg(target_arch = "wasm32")]
+    slots.iter_mut().enumerate().for_each(|(i, s)| f(i, s));
+}
+
+/// A per-digit random generator: depends only on (seed, epoch, index), never on threads.
+fn digit_rng(seed: u64, epoch: usize, index: usize) -> ChaCha8Rng {
+    let mut z =
+        seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (index as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 30)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ChaCha8Rng::seed_from_u64(z ^ (z >> 31))
+}
+
+/// State of a training run, stepping one epoch at a time.
+pub struct Trainer {
+    pub params: Params,
+    pub config: Config,
+    pub(crate) adam: Adam,
+    slots: Vec<(Workspace, Vec<f32>, Vec<f32>)>,
+    /// Optimiser steps taken (drives the learning-rate schedule).
+    pub(crate) step: usize,
+    total_steps: usize,
+    /// Epochs completed.
+    pub(crate) epoch: usize,
+    /// Digits per epoch, as given to [`Trainer::new`].
+    pub(crate) train_len: usize,
+}
+
+impl Trainer {
+    /// A fresh network for `config`, to train on `train_len` digits.
+    pub fn new(config: Config, train_len: usize) -> Self {
+        let params = Params::init(config.seed, config.c3);
+        Self::from_params(params, config, train_len)
+    }
+
+    /// Continues from given weights (fine-tuning).
+    pub fn from_params(params: Params, config: Config, train_len: usize) -> Self {
+        let chunks = config.batch_size.div_ceil(CHUNK).max(1);
+        let n = params.data.len();
+        let slots = (0..chunks)
+            .map(|_| (Workspace::new(CHUNK), vec![0f32; n], vec![0f32; CHUNK * INPUT_LEN]))
+            .collect();
+        let total_steps = config.epochs * train_len.div_ceil(config.batch_size.max(1));
+        Trainer {
+            adam: Adam::new(n),
+            params,
+            config,
+            slots,
+            step: 0,
+            total_steps,
+            epoch: 0,
+            train_len,
+        }
+    }
+
+    /// Epochs completed so far (including those before a checkpoint it was restored from).
+    pub fn epochs_done(&self) -> usize {
+        self.epoch
+    }
+
+    /// Trains one epoch over `train`; calls `progress(batch, batches, mean loss so far)`.
+    /// Returns (mean loss, training accuracy on the distorted digits).
+    pub fn epoch(&mut self, train: Samples<'_>, mut progress: impl FnMut(usize, usize, f64)) -> (f64, f64) {
+        let epoch = self.epoch;
+        self.epoch += 1;
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(
+            self.config.seed.wrapping_add(epoch as u64 + 1),
+        ));
+        let batch = self.config.batch_size.max(1);
+        let batches = order.len().div_ceil(batch);
+        let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
+        let mut grad = vec![0f32; self.params.data.len()];
+        let losses: Vec<std::sync::Mutex<(f64, usize)>> = (0..self.slots.len()).map(|_| Default::default()).collect();
+        for (bi, ids) in order.chunks(batch).enumerate() {
+            let params = &self.params;
+            let seed = self.config.seed;
+            let distortion = self.config.distortion;
+            for_each_chunk(&mut self.slots, |ci, (ws, g, x)| {
+                g.fill(0.0);
+                let start = ci * CHUNK;
+                if start >= ids.len() {
+                    return;
+                }
+                let mine = &ids[start..(start + CHUNK).min(ids.len())];
+                let mut labels = [0u8; CHUNK];
+                for (k, &i) in mine.iter().enumerate() {
+                    let out = &mut x[k * INPUT_LEN..][..INPUT_LEN];
+                    match &distortion {
+                        Some(d) => augment::distort(train.image(i), d, &mut digit_rng(seed, epoch, i), out),
+                        None => augment::place(train.image(i), out),
+                    }
+                    labels[k] = train.labels[i];
+                }
+                ws.forward(params, &x[..mine.len() * INPUT_LEN]);
+                let stats = ws.loss(&labels[..mine.len()]);
+                ws.backward(params, &labels[..mine.len()], ids.len(), g);
+                if let Ok(mut l) = losses[ci].lock() {
+                    *l = stats;
+                }
+            });
+            grad.fill(0.0);
+            for (ci, (_, g, _)) in self.slots.iter().enumerate() {
+                if ci * CHUNK < ids.len() {
+                    grad.iter_mut().zip(g).for_each(|(a, b)| *a += b);
+                }
+                if let Ok(mut l) = losses[ci].lock() {
+                    loss_sum += l.0;
+                    correct += l.1;
+                    *l = (0.0, 0);
+                }
+            }
+            self.params.mask_grad(&mut grad);
+            let lr = learning_rate(self.config.lr, self.step, self.total_steps);
+            self.adam.step(&mut self.params.data, &grad, lr);
+            self.step += 1;
+            seen += ids.len();
+            progress(bi + 1, batches, loss_sum / seen as f64);
+        }
+        (loss_sum / seen.max(1) as f64, correct as f64 / seen.max(1) as f64)
+    }
+}
+
+/// Outcome of running the network over a labelled set.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Evaluation {
+    pub accuracy: f64,
+    /// `confusion[true][predicted]`.
+    pub confusion: [[u32; CLASSES]; CLASSES],
+    pub loss: f64,
+}
+
+impl Evaluation {
+    /// Accuracy per true digit.
+    pub fn per_class(&self) -> [f64; CLASSES] {
+        let mut out = [0f64; CLASSES];
+        for (k, row) in self.confusion.iter().enumerate() {
+            let total: u32 = row.iter().sum();
+            out[k] = if total == 0 {
+                0.0
+            } else {
+                f64::from(row[k]) / f64::from(total)
+            };
+        }
+        out
+    }
+}
+
+/// Softmax outputs for undistorted digits, `[n][10]`.
+pub fn predict_all(params: &Params, samples: Samples<'_>) -> Vec<f32> {
+    const EVAL_CHUNK: usize = 250;
+    let n = samples.len();
+    let mut probs = vec![0f32; n * CLASSES];
+    let run = |(ci, out): (usize, &mut [f32])| {
+        let start = ci * EVAL_CHUNK;
+        let count = out.len() / CLASSES;
+        let mut ws = Workspace::new(count);
+        let mut x = vec![0f32; count * INPUT_LEN];
+        for k in 0..count {
+            augment::place(samples.image(start + k), &mut x[k * INPUT_LEN..][..INPUT_LEN]);
+        }
+        ws.forward(params, &x);
+        out.copy_from_slice(&ws.probs[..count * CLASSES]);
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        probs.par_chunks_mut(EVAL_CHUNK * CLASSES).enumerate().for_each(run);
+    }
+    #[cfg(target_arch = "wasm32")]
+    probs.chunks_mut(EVAL_CHUNK * CLASSES).enumerate().for_each(run);
+    probs
+}
+
+/// Accuracy, confusion matrix and mean loss on undistorted digits.
+pub fn evaluate(params: &Params, samples: Samples<'_>) -> Evaluation {
+    let probs = predict_all(params, samples);
+    let mut confusion = [[0u32; CLASSES]; CLASSES];
+    let mut loss = 0f64;
+    for (i, p) in probs.chunks_exact(CLASSES).enumerate() {
+        let label = samples.labels[i] as usize;
+        confusion[label][net::argmax(p)] += 1;
+        loss -= f64::from(p[label].max(1e-12)).ln();
+    }
+    let correct: u32 = (0..CLASSES).map(|k| confusion[k][k]).sum();
+    let n = samples.len().max(1) as f64;
+    Evaluation {
+        accuracy: f64::from(correct) / n,
+        confusion,
+        loss: loss / n,
+    }
+}
+
+/// A random generator for callers that need one seeded like the trainer.
+pub fn rng(seed: u64) -> impl Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}

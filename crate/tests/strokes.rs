@@ -1,0 +1,156 @@
+//! The stroke path (what the page sends: pen paths, not pixels) against the pixel path on the
+//! same drawings: its 32x32 inputs close to the pixel path's, its accuracy per class at least
+//! as good, the same input at any device pixel ratio, and bad strokes refused in words.
+
+mod common;
+
+use lenet5::Recognizer;
+use lenet5::ink::strokes::{MAX_POINTS, Point, Stroke};
+use lenet5::onnx::contract::{CLASSES, INPUT_LEN};
+
+fn committed() -> Recognizer {
+    Recognizer::new(&std::fs::read(common::repo_root().join("model/lenet5.onnx")).unwrap()).unwrap()
+}
+
+/// Pads the fixture's unit strokes are drawn on, and their pens: the native tests' pen (a
+/// fourteenth of the pad) and the page's medium pen (a twenty-second).
+const PADS: [(usize, f32); 2] = [(280, 14.0), (280, 22.0)];
+
+/// The stroke fixture through both paths: per class, how many each reads right, and the mean
+/// absolute difference between their inputs per pixel.
+#[test]
+fn strokes_read_at_least_as_well_as_pixels_with_close_inputs() {
+    let fixture = common::stroke_fixture("strokes.json");
+    let mut r = committed();
+    for (side, pen_div) in PADS {
+        let pen = side as f32 / pen_div;
+        let (mut pixels_right, mut strokes_right, mut count) =
+            ([0usize; CLASSES], [0usize; CLASSES], [0usize; CLASSES]);
+        let (mut diff, mut inputs) = (0f64, 0usize);
+        for (tag, unit) in &fixture {
+            let d: usize = tag.parse().unwrap();
+            let placed = common::place(unit, 0.0, 0.0, side as f32);
+            let mut c = common::blank(side, side, common::TRANSPARENT);
+            common::draw(&mut c, side, side, &placed, pen, common::TRANSPARENT);
+            let from_pixels = r.recognize(&c, side, side).unwrap();
+            let from_strokes = r.recognize_strokes(&common::to_strokes(&placed), pen).unwrap();
+            count[d] += 1;
+            pixels_right[d] += usize::from(from_pixels.digit == Some(d as u8));
+            strokes_right[d] += usize::from(from_strokes.digit == Some(d as u8));
+            diff += from_pixels
+                .input
+                .iter()
+                .zip(&from_strokes.input)
+                .map(|(a, b)| f64::from((a - b).abs()))
+                .sum::<f64>();
+            inputs += INPUT_LEN;
+        }
+        let mean = diff / inputs as f64;
+        let (p, s): (usize, usize) = (pixels_right.iter().sum(), strokes_right.iter().sum());
+        eprintln!(
+            "stroke fixture, pad {side} px, pen 1/{pen_div}: pixels {p}/{n}, strokes {s}/{n}; per class (pixels, strokes, of): {:?}; mean |input difference| per pixel {mean:.4}",
+            (0..CLASSES)
+                .map(|d| (pixels_right[d], strokes_right[d], count[d]))
+                .collect::<Vec<_>>(),
+            n = fixture.len()
+        );
+        assert!(
+            mean < 0.06,
+            "pen 1/{pen_div}: the stroke path's inputs differ by {mean} per pixel"
+        );
+        assert!(s >= p, "pen 1/{pen_div}: strokes read {s}, pixels {p}");
+        for d in 0..CLASSES {
+            assert!(
+                strokes_right[d] >= pixels_right[d],
+                "pen 1/{pen_div}, digit {d}: strokes read {} of {}, pixels {}",
+                strokes_right[d],
+                count[d],
+                pixels_right[d]
+            );
+        }
+    }
+}
+
+/// Strokes in CSS pixels at any device pixel ratio (or any zoom) give the same input: the cost
+/// and the result follow the drawing, not the canvas.
+#[test]
+fn the_input_does_not_depend_on_the_scale() {
+    let fixture = common::stroke_fixture("strokes.json");
+    let mut r = committed();
+    for (_, unit) in fixture.iter().step_by(7) {
+        let mut at = |scale: f32| {
+            let placed = common::place(unit, 10.0 * scale, 5.0 * scale, 250.0 * scale);
+            r.recognize_strokes(&common::to_strokes(&placed), 12.0 * scale).unwrap()
+        };
+        let one = at(1.0);
+        for scale in [2.0, 3.0, 0.5] {
+            let other = at(scale);
+            let worst = one
+                .input
+                .iter()
+                .zip(&other.input)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst < 1e-3, "scale {scale}: inputs differ by {worst}");
+            assert_eq!(one.digit, other.digit);
+        }
+    }
+}
+
+#[test]
+fn empty_and_tiny_drawings() {
+    let mut r = committed();
+    let empty = r.recognize_strokes(&[], 10.0).unwrap();
+    assert!(empty.empty && empty.digit.is_none() && empty.rect.is_none());
+    let empty = r
+        .recognize_strokes(&[Stroke::default(), Stroke::default()], 10.0)
+        .unwrap();
+    assert!(empty.empty);
+    assert_eq!(r.recognize_number_strokes(&[], 10.0).unwrap().text, "");
+    // A tap is a dot of ink: read, framed inside the input, never a crash.
+    let dot = r
+        .recognize_strokes(&[Stroke::new(vec![Point { x: 50.0, y: 50.0 }])], 10.0)
+        .unwrap();
+    assert!(!dot.empty);
+    let ink: f32 = dot.input.iter().sum();
+    assert!(ink > 1.0 && dot.input.iter().all(|v| (0.0..=1.0).contains(v)));
+    let rect = dot.rect.unwrap();
+    assert_eq!((rect.x, rect.y, rect.width, rect.height), (45, 45, 10, 10));
+}
+
+#[test]
+fn bad_strokes_are_refused_in_words() {
+    let mut r = committed();
+    let line = |n: usize| {
+        Stroke::new(
+            (0..n)
+                .map(|i| Point {
+                    x: i as f32,
+                    y: i as f32,
+                })
+                .collect(),
+        )
+    };
+    let input_err = |res: Result<lenet5::Recognition, lenet5::Error>, says: &str| match res {
+        Err(lenet5::Error::Input(msg)) => assert!(msg.contains(says), "{msg:?} should say {says:?}"),
+        other => panic!("{says}: {other:?}"),
+    };
+    for pen in [0.0, -3.0, f32::NAN, f32::INFINITY, 1e9] {
+        input_err(r.recognize_strokes(&[line(3)], pen), "pen width");
+    }
+    input_err(r.recognize_strokes(&vec![line(MAX_POINTS / 4 + 1); 4], 3.0), "points");
+    input_err(r.recognize_strokes(&vec![line(1); 10_001], 3.0), "strokes");
+    let mut bad_times = line(3);
+    bad_times.times = vec![0.0];
+    input_err(r.recognize_strokes(&[bad_times], 3.0), "times");
+    let flat = |v: &[f32], stride| Stroke::from_flat(v, stride).unwrap_err().to_string();
+    assert!(flat(&[1.0, 2.0, 3.0], 2).contains("multiple of 2"));
+    assert!(flat(&[1.0, f32::NAN], 2).contains("non-finite"));
+    assert!(flat(&[1.0, 2.0, 3.0, 4.0], 4).contains("pairs"));
+    assert!(flat(&[1e9, 2.0], 2).contains("beyond"));
+    let with_time = Stroke::from_flat(&[1.0, 2.0, 100.0, 3.0, 4.0, 116.0], 3).unwrap();
+    assert_eq!(with_time.points.len(), 2);
+    assert_eq!(with_time.span_in_time(), Some((100.0, 116.0)));
+    // After all that, the recognizer still reads.
+    assert!(!r.recognize_strokes(&[line(40)], 3.0).unwrap().empty);
+}
