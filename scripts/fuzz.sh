@@ -14,7 +14,7 @@
 set -uo pipefail
 
 RUNS=${1:-1000000}
-TARGETS=${FUZZ_TARGETS:-model_load model_mutate preprocess segment}
+TARGETS=${FUZZ_TARGETS:-model_load model_mutate preprocess segment strokes}
 MAX_TIME=${FUZZ_MAX_TIME:-0}
 cd "$(dirname "$0")/../crate/fuzz"
 
@@ -35,6 +35,7 @@ for t in $TARGETS; do
         model_mutate) opts=(-max_len=96) ;;
         preprocess) opts=(-max_len=4096) ;;
         segment) opts=(-max_len=256) ;;
+        strokes) opts=(-max_len=512) ;;
         *) echo "unknown target $t" >&2; exit 2 ;;
     esac
     case $t in model_*) [ -n "${FUZZ_ASAN:-}" ] && build=(-O) ;; esac

@@ -205,6 +205,7 @@ fn bad_models_and_corrections_are_refused_in_words() {
             vec![Correction {
                 input: vec![0.5; 1000],
                 label: 1,
+                ..Default::default()
             }],
             "1000 values",
         ),
@@ -223,6 +224,7 @@ fn bad_models_and_corrections_are_refused_in_words() {
                     v
                 },
                 label: 3,
+                ..Default::default()
             }],
             "NaN",
         ),

@@ -66,6 +66,14 @@ fn segment() {
     run("segment", fuzz::check_segment);
 }
 
+/// The pen-stroke path on every saved input (of its own target and of `segment`'s, read as
+/// strokes: the same bytes reach other code there).
+#[test]
+fn strokes() {
+    run("strokes", fuzz::check_strokes);
+    run("segment", fuzz::check_strokes);
+}
+
 #[test]
 fn segment_with_the_committed_model() {
     run("segment", fuzz::check_segment_recognizer);

@@ -154,3 +154,70 @@ fn bad_strokes_are_refused_in_words() {
     // After all that, the recognizer still reads.
     assert!(!r.recognize_strokes(&[line(40)], 3.0).unwrap().empty);
 }
+
+/// Random drawings, degenerate ones included (taps, repeated points, huge and tiny pens, far
+/// apart strokes, long thin lines): every reading is a valid one, never a panic.
+#[test]
+fn random_drawings_always_get_a_valid_reading() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    let mut r = committed();
+    for case in 0..300 {
+        let strokes_n = rng.random_range(0..12usize);
+        let spread = [1.0f32, 100.0, 1e4, 1e6][case % 4];
+        let strokes: Vec<Stroke> = (0..strokes_n)
+            .map(|_| {
+                let n = rng.random_range(0..8usize);
+                let (x0, y0) = (rng.random_range(-spread..spread), rng.random_range(-spread..spread));
+                Stroke::new(
+                    (0..n)
+                        .map(|k| match case % 3 {
+                            0 => Point { x: x0, y: y0 },
+                            1 => Point {
+                                x: x0,
+                                y: y0 + k as f32 * spread / 4.0,
+                            },
+                            _ => Point {
+                                x: rng.random_range(-spread..spread),
+                                y: rng.random_range(-spread..spread),
+                            },
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let pen = [1e-6f32, 0.5, 7.0, 3e3, 1e5][case % 5];
+        let one = r.recognize_strokes(&strokes, pen).unwrap();
+        assert!(
+            one.input.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)),
+            "case {case}"
+        );
+        assert_eq!(one.empty, strokes.iter().all(|s| s.points.is_empty()), "case {case}");
+        if !one.empty {
+            let sum: f32 = one.probabilities.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-3, "case {case}: {sum}");
+        }
+        let number = r.recognize_number_strokes(&strokes, pen).unwrap();
+        assert_eq!(number.text.len(), number.digits.len(), "case {case}");
+        assert!(number.digits.len() <= 2 * strokes_n.max(1) * 32, "case {case}");
+    }
+}
+
+/// The recognizer remembers recent readings (a number's finished digits are read again on
+/// every frame while the next one is written): a reading repeated, after many others in
+/// between, is bit for bit the first one.
+#[test]
+fn readings_repeat_exactly() {
+    let fixture = common::stroke_fixture("strokes.json");
+    let mut r = committed();
+    let drawing = |i: usize| common::to_strokes(&common::place(&fixture[i].1, 0.0, 0.0, 280.0));
+    let first = r.recognize_strokes(&drawing(0), 20.0).unwrap();
+    let first_number = r.recognize_number_strokes(&drawing(3), 20.0).unwrap();
+    for i in 0..fixture.len() {
+        r.recognize_strokes(&drawing(i), 20.0).unwrap();
+    }
+    assert_eq!(r.recognize_strokes(&drawing(0), 20.0).unwrap(), first);
+    assert_eq!(r.recognize_number_strokes(&drawing(3), 20.0).unwrap(), first_number);
+    let fresh = committed().recognize_strokes(&drawing(0), 20.0).unwrap();
+    assert_eq!(fresh, first);
+}

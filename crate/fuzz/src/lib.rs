@@ -571,3 +571,69 @@ pub fn check_segment_recognizer(data: &[u8]) {
         }
     }
 }
+
+/// `strokes`: an oracle byte, a pen byte, a scale byte, then points (`x`, `y` as u16 and a
+/// flag byte: bit 0 starts a new stroke, bit 1 takes the point's value from raw float bits, so
+/// NaN, infinities and extremes reach the parser), read as pen strokes the way the page sends
+/// them: parsed by [`Stroke::from_flat`] (refusing what it must, in words), then framed and read
+/// as one digit and as a number by [`segment::read_number_strokes`] with the stand-in network. It
+/// never panics, and every input it frames lies in [0, 1].
+pub fn check_strokes(data: &[u8]) {
+    use lenet5::ink::raster::frame_strokes;
+    use lenet5::ink::strokes::{self, Stroke};
+    let mut b = Bytes::new(data);
+    let oracle = b.u8();
+    let pen = [1e-6f32, 0.5, 3.0, 12.0, 80.0, 1e4, 0.0, f32::NAN][usize::from(b.u8() % 8)];
+    let scale = [1.0f32, 0.01, 10.0, 1e3, 1e5][usize::from(b.u8() % 5)];
+    let mut flat: Vec<Vec<f32>> = Vec::new();
+    for _ in 0..MAX_POINTS {
+        if b.is_empty() {
+            break;
+        }
+        let (x, y, flag) = (b.u16(), b.u16(), b.u8());
+        let value = |v: u16| {
+            if flag & 2 != 0 {
+                f32::from_bits(u32::from(v) << 16 | u32::from(v))
+            } else {
+                f32::from(v) / 65535.0 * scale
+            }
+        };
+        match flat.last_mut() {
+            Some(s) if flag & 1 == 0 => s.extend([value(x), value(y)]),
+            _ => flat.push(vec![value(x), value(y)]),
+        }
+    }
+    let mut parsed = Vec::new();
+    for values in &flat {
+        match Stroke::from_flat(values, 2) {
+            Ok(s) => parsed.push(s),
+            Err(Error::Input(why)) => assert!(!why.is_empty()),
+            Err(e) => panic!("wrong kind of error: {e}"),
+        }
+    }
+    if let Err(e) = strokes::check(&parsed, pen) {
+        assert!(
+            matches!(e, Error::Input(_)) && !(pen.is_finite() && pen > 0.0),
+            "refused: {e}"
+        );
+        return;
+    }
+    let in_range = |input: &[f32]| input.len() == INPUT_LEN && input.iter().all(|v| (0.0..=1.0).contains(v));
+    if let Some(framed) = frame_strokes(&parsed, pen) {
+        assert!(in_range(&framed.input), "input outside [0, 1]");
+    }
+    let pieces = parsed.len();
+    match segment::read_number_strokes(&parsed, pen, fake_classifier(oracle)) {
+        Err(e) => assert!(oracle & 0x40 != 0, "only the stand-in's own failure may fail: {e}"),
+        Ok(digits) => {
+            assert!(
+                digits.len() <= pieces.max(1) * 32,
+                "{} digits from {pieces} strokes",
+                digits.len()
+            );
+            for d in &digits {
+                assert!(in_range(&d.framed.input), "input outside [0, 1]");
+            }
+        }
+    }
+}

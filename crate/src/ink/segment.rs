@@ -444,7 +444,9 @@ fn best_stroke_cut(
         for w in s.points.windows(2) {
             let (a, b) = (deslant(w[0], slant), deslant(w[1], slant));
             let len = (f64::from(w[1].x - w[0].x)).hypot(f64::from(w[1].y - w[0].y));
-            let steps = (len / bin).ceil().max(1.0) as usize;
+            // A few samples per bin are enough; the cap keeps a long segment across a narrow
+            // span (sizes come from the page) from taking billions of steps.
+            let steps = (len / bin).ceil().clamp(1.0, (4 * CUT_BINS) as f64) as usize;
             for k in 0..=steps {
                 let u = a + (b - a) * k as f64 / steps as f64;
                 let i = (((u - span.0) / bin).floor().max(0.0) as usize).min(CUT_BINS - 1);

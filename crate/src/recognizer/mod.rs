@@ -46,6 +46,45 @@ impl RejectRule {
 pub struct Recognizer {
     model: Model,
     reject: RejectRule,
+    memo: Memo,
+}
+
+/// The network's last readings by input: while the pen moves, a number's finished digits (and
+/// the cuts tried on them) give the same inputs frame after frame, so only the digit being
+/// written is read again. Exact: an input is looked up by its bits, compared whole.
+#[derive(Debug, Default)]
+struct Memo {
+    entries: Vec<(u64, Vec<f32>, [f32; CLASSES])>,
+    next: usize,
+}
+
+impl Memo {
+    /// Readings kept: a long number's digits and the cuts tried on the wide ones.
+    const SIZE: usize = 96;
+
+    fn key(input: &[f32]) -> u64 {
+        input.iter().fold(0xcbf2_9ce4_8422_2325, |h, v| {
+            (h ^ u64::from(v.to_bits())).wrapping_mul(0x100_0000_01b3)
+        })
+    }
+
+    /// `model`'s reading of `input`, from the memo when it was read before.
+    fn predict(&mut self, model: &mut Model, input: &[f32]) -> Result<[f32; CLASSES], Error> {
+        let key = Self::key(input);
+        let same = |x: &[f32]| x.iter().zip(input).all(|(a, b)| a.to_bits() == b.to_bits());
+        if let Some((_, _, p)) = self.entries.iter().find(|(k, x, _)| *k == key && same(x)) {
+            return Ok(*p);
+        }
+        let p = model.predict(input)?;
+        let entry = (key, input.to_vec(), p);
+        if self.entries.len() < Self::SIZE {
+            self.entries.push(entry);
+        } else {
+            self.entries[self.next] = entry;
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+        Ok(p)
+    }
 }
 
 /// What the recognizer read from a drawing.
@@ -98,6 +137,7 @@ impl Recognizer {
         Ok(Recognizer {
             model: Model::from_bytes(model_bytes)?,
             reject: RejectRule::DEFAULT,
+            memo: Memo::default(),
         })
     }
 
@@ -130,7 +170,7 @@ impl Recognizer {
                 runner_up_confidence: 0.0,
             });
         };
-        let probabilities = self.model.predict(&framed.input)?;
+        let probabilities = self.memo.predict(&mut self.model, &framed.input)?;
         let (best, second) = top_two(&probabilities);
         Ok(Recognition {
             empty: false,
@@ -150,8 +190,8 @@ impl Recognizer {
     pub fn recognize_number(&mut self, rgba: &[u8], width: usize, height: usize) -> Result<NumberReading, Error> {
         let ink = Ink::from_rgba(rgba, width, height)?;
         let comps = Components::find(&ink);
-        let model = &mut self.model;
-        let read = segment::read_number(&ink, comps, |input| model.predict(input))?;
+        let (model, memo) = (&mut self.model, &mut self.memo);
+        let read = segment::read_number(&ink, comps, |input| memo.predict(model, input))?;
         Ok(self.number(read))
     }
 
@@ -161,8 +201,8 @@ impl Recognizer {
     /// ([`segment::read_number_strokes`]).
     pub fn recognize_number_strokes(&mut self, strokes: &[Stroke], pen_width: f32) -> Result<NumberReading, Error> {
         strokes::check(strokes, pen_width)?;
-        let model = &mut self.model;
-        let read = segment::read_number_strokes(strokes, pen_width, |input| model.predict(input))?;
+        let (model, memo) = (&mut self.model, &mut self.memo);
+        let read = segment::read_number_strokes(strokes, pen_width, |input| memo.predict(model, input))?;
         Ok(self.number(read))
     }
 

@@ -18,6 +18,8 @@ use super::export;
 use super::net::{self, C3Mode, Params, Workspace};
 use super::trainer::{Adam, CHUNK, Samples};
 use crate::error::Error;
+use crate::ink::raster::frame_strokes;
+use crate::ink::strokes::{self, Point, Stroke};
 use crate::onnx::contract::{CLASSES, INPUT_LEN, INPUT_SIDE};
 use crate::onnx::layers::{Activation, Layers, Op, Pool};
 use crate::onnx::read;
@@ -25,11 +27,17 @@ use crate::onnx::read;
 /// Most corrections kept and learnt from: the oldest go first.
 pub const MAX_CORRECTIONS: usize = 500;
 
-/// One labelled drawing: the 32x32 input the network saw (0 = paper, 1 = ink).
-#[derive(Clone, Debug, PartialEq)]
+/// One labelled drawing: the 32x32 input the network saw (0 = paper, 1 = ink), and the pen
+/// strokes it was drawn with where the page kept them (then each step re-draws them a little
+/// differently, [`redraw`], rather than warping the input's pixels).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Correction {
     pub input: Vec<f32>,
     pub label: u8,
+    /// The drawing's strokes (empty: only the input is known, as for older corrections).
+    pub strokes: Vec<Stroke>,
+    /// The pen's width, in the strokes' units.
+    pub pen_width: f32,
 }
 
 /// How a fine-tune runs. The defaults are what the page uses (measured in docs/learning.md).
@@ -220,6 +228,12 @@ fn check_corrections(corrections: &[Correction]) -> Result<(), Error> {
         if let Some(v) = c.input.iter().find(|v| !v.is_finite() || !(0.0..=1.0).contains(*v)) {
             return Err(Error::Input(format!("correction {i} holds {v}, outside 0..1")));
         }
+        if !c.strokes.is_empty() {
+            strokes::check(&c.strokes, c.pen_width).map_err(|e| match e {
+                Error::Input(why) => Error::Input(format!("correction {i}'s strokes: {why}")),
+                other => other,
+            })?;
+        }
     }
     Ok(())
 }
@@ -252,6 +266,50 @@ fn score(params: &Params, corrections: &[Correction], ws: &mut Workspace) -> Sco
         right,
         least,
     }
+}
+
+/// The strokes of a correction re-drawn a little differently (rotation, scale, shear, a wobble
+/// of the path, another pen width), framed as the page frames a drawing: one drawing also
+/// teaches the next time the same person writes that digit, with the pen's own stroke rather
+/// than a blurred warp of pixels. `None` if the strokes hold no points.
+pub fn redraw(strokes: &[Stroke], pen_width: f32, rng: &mut ChaCha8Rng, out: &mut [f32]) -> Option<()> {
+    let [x0, y0, x1, y1] = strokes::bounds(strokes.iter().flat_map(|s| &s.points))?;
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let size = (x1 - x0).max(y1 - y0).max(pen_width);
+    let angle = rng.random_range(-10f32..10.0).to_radians();
+    let (sx, sy) = (rng.random_range(0.85f32..1.15), rng.random_range(0.85f32..1.15));
+    let shear = rng.random_range(-0.2f32..0.2);
+    let (s, c) = angle.sin_cos();
+    // A smooth wobble: a low sine across the drawing, different in x and y.
+    let (wx, wy) = (
+        rng.random_range(-0.02f32..0.02) * size,
+        rng.random_range(-0.02f32..0.02) * size,
+    );
+    let (px, py) = (rng.random_range(0f32..6.3), rng.random_range(0f32..6.3));
+    let pen = pen_width * rng.random_range(0.75f32..1.35);
+    let moved: Vec<Stroke> = strokes
+        .iter()
+        .map(|st| {
+            Stroke::new(
+                st.points
+                    .iter()
+                    .map(|p| {
+                        let (u, v) = ((p.x - cx) * sx, (p.y - cy) * sy);
+                        let u = u + shear * v;
+                        let (u, v) = (c * u - s * v, s * u + c * v);
+                        let (nu, nv) = (u / size, v / size);
+                        Point {
+                            x: cx + u + wx * (6.0 * nv + px).sin(),
+                            y: cy + v + wy * (6.0 * nu + py).sin(),
+                        }
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let framed = frame_strokes(&moved, pen)?;
+    out.copy_from_slice(&framed.input);
+    Some(())
 }
 
 /// Fine-tunes `base` on `corrections` (the last [`MAX_CORRECTIONS`]), replaying `replay`
@@ -302,10 +360,10 @@ pub fn fine_tune(
             let c = &corrections[order[cursor]];
             cursor += 1;
             let out = &mut x[k * INPUT_LEN..][..INPUT_LEN];
-            if options.warp {
-                warp(&c.input, &mut rng, out);
-            } else {
+            if !options.warp {
                 out.copy_from_slice(&c.input);
+            } else if c.strokes.is_empty() || redraw(&c.strokes, c.pen_width, &mut rng, out).is_none() {
+                warp(&c.input, &mut rng, out);
             }
             labels[k] = c.label;
         }

@@ -4,7 +4,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::js_error;
+use super::{js_error, strokes_from_js};
 use crate::error::Error;
 use crate::onnx::contract::INPUT_LEN;
 use crate::train::finetune::{self, Correction, Options};
@@ -13,8 +13,11 @@ use crate::train::trainer::Samples;
 /// Fine-tunes the model in `model` (an ONNX file this crate wrote) on corrections: `inputs`
 /// holds `labels.length` 32x32 network inputs back to back. `replay` is the unpacked MNIST
 /// replay sample (may be empty), `options` a partial `Options` object (or undefined), and
-/// `progress(step, steps)` is called after each step. Returns `{ model: Uint8Array, report }`:
-/// the personal model's ONNX bytes and what the fine-tune did.
+/// `progress(step, steps)` is called after each step. `drawings` (optional) holds, per
+/// correction, the pen strokes it was drawn with, `{ strokes: Float32Array[], penWidth }` (x, y
+/// pairs, any unit), or `null` where they were not kept: those are re-drawn a little differently
+/// at every step instead of warped. Returns `{ model: Uint8Array, report }`: the personal
+/// model's ONNX bytes and what the fine-tune did.
 #[wasm_bindgen(js_name = fineTune)]
 pub fn fine_tune(
     model: &[u8],
@@ -23,6 +26,8 @@ pub fn fine_tune(
     replay: &[u8],
     options: JsValue,
     progress: Option<js_sys::Function>,
+    #[wasm_bindgen(unchecked_param_type = "Array<{ strokes: Float32Array[], penWidth: number } | null> | undefined")]
+    drawings: Option<Vec<JsValue>>,
 ) -> Result<JsValue, JsValue> {
     let options: Options = if options.is_undefined() || options.is_null() {
         Options::default()
@@ -37,14 +42,33 @@ pub fn fine_tune(
         ))));
     }
     let base = finetune::params_from_onnx(model).map_err(js_error)?;
-    let corrections: Vec<Correction> = inputs
+    let drawings = drawings.unwrap_or_default();
+    if !drawings.is_empty() && drawings.len() != labels.len() {
+        return Err(js_error(Error::Input(format!(
+            "{} drawings for {} labels: one per correction (null where none was kept)",
+            drawings.len(),
+            labels.len()
+        ))));
+    }
+    let mut corrections: Vec<Correction> = inputs
         .chunks_exact(INPUT_LEN)
         .zip(labels)
         .map(|(x, &label)| Correction {
             input: x.to_vec(),
             label,
+            ..Default::default()
         })
         .collect();
+    for (c, d) in corrections.iter_mut().zip(&drawings) {
+        if d.is_null() || d.is_undefined() {
+            continue;
+        }
+        let field = |name: &str| js_sys::Reflect::get(d, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        let strokes = js_sys::Array::try_from(field("strokes"))
+            .map_err(|_| js_error(Error::Input("a drawing's `strokes` is not an array".into())))?;
+        c.strokes = strokes_from_js(strokes.iter().collect(), Some(2))?;
+        c.pen_width = field("penWidth").as_f64().unwrap_or(f64::NAN) as f32;
+    }
     let (images, replay_labels) = if replay.is_empty() {
         (Vec::new(), Vec::new())
     } else {

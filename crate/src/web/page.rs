@@ -3,11 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use wasm_bindgen::JsCast;
-
-use super::js_error;
+use super::{js_error, strokes_from_js};
 use crate::error::Error;
-use crate::ink::strokes::Stroke;
 
 /// LeNet-5 recognizer: `new Recognizer(modelBytes)`, then `recognize(rgba, w, h)` or `predict(input)`.
 #[wasm_bindgen]
@@ -99,39 +96,6 @@ fn recognition_to_js(r: &crate::Recognition) -> Result<JsValue, JsValue> {
     // A typed array is both faster and handier for drawing than a JS array of 1024 numbers.
     set(&value, "input", &js_sys::Float32Array::from(r.input.as_slice()))?;
     Ok(value)
-}
-
-/// Strokes from JS: an array of `Float32Array`s of `x, y` pairs (`stride` 2, the default) or
-/// `x, y, t` triples (3).
-fn strokes_from_js(strokes: Vec<JsValue>, stride: Option<u32>) -> Result<Vec<Stroke>, JsValue> {
-    let stride = stride.unwrap_or(2) as usize;
-    if strokes.len() > crate::ink::strokes::MAX_STROKES {
-        return Err(js_error(Error::Input(format!(
-            "{} strokes: at most {} are read",
-            strokes.len(),
-            crate::ink::strokes::MAX_STROKES
-        ))));
-    }
-    let arrays = strokes
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.dyn_ref::<js_sys::Float32Array>()
-                .ok_or_else(|| js_error(Error::Input(format!("stroke {i} is not a Float32Array"))))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    // Sizes first, before anything is copied into the module's memory.
-    let values: usize = arrays.iter().map(|a| a.length() as usize).sum();
-    let most = crate::ink::strokes::MAX_POINTS * stride;
-    if values > most {
-        return Err(js_error(Error::Input(format!(
-            "{values} stroke values: at most {most} are read"
-        ))));
-    }
-    arrays
-        .iter()
-        .map(|a| Stroke::from_flat(&a.to_vec(), stride).map_err(js_error))
-        .collect()
 }
 
 fn feature_map_to_js(map: &crate::infer::FeatureMap) -> Result<JsValue, JsValue> {

@@ -1,18 +1,18 @@
 //! A simulated person whose handwriting MNIST does not show: boxy seven-segment digits, with a
 //! long-flagged 1 and a crossed 7. Each
 //! sample varies as one person's digits do (slant, rotation, size, aspect, wobble, pen), drawn
-//! on a canvas like the page's and framed by the recognizer's own preprocessing.
+//! as pen strokes and framed as the page reads them (`frame_strokes`), the strokes kept with
+//! each correction as the page keeps them.
 #![allow(dead_code)]
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use lenet5::ink::preprocess;
 use lenet5::onnx::contract::CLASSES;
 use lenet5::train::finetune::Correction;
 use lenet5::train::net::{Params, Workspace, argmax};
 
-use crate::common::{Strokes, TRANSPARENT, blank, draw};
+use crate::common::{Strokes, TRANSPARENT, blank, draw, to_strokes};
 
 /// The person's way of writing `d`, in a unit box (x right, y down): boxy digits made of the
 /// segments of a seven-segment display, a style some engineers and many displays use and
@@ -70,38 +70,50 @@ pub fn sample(d: u8, rng: &mut ChaCha8Rng) -> Strokes {
         .collect()
 }
 
-/// `per_digit` samples of each digit, interleaved (0, 1, ..., 9, 0, 1, ...), as RGBA pads of
-/// `side` x `side` drawn with a pen of side/22 (the page's medium pen) to side/14.
-pub fn canvases(seed: u64, per_digit: usize, side: usize) -> Vec<(u8, Vec<u8>)> {
+/// `per_digit` samples of each digit, interleaved (0, 1, ..., 9, 0, 1, ...), as the pen strokes
+/// on a `side` x `side` pad, drawn with a pen of side/22 (the page's medium pen) to side/14.
+pub fn drawings(seed: u64, per_digit: usize, side: usize) -> Vec<(u8, Strokes, f32)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Vec::new();
     for _ in 0..per_digit {
         for d in 0..10u8 {
             let strokes = sample(d, &mut rng);
             let pen = side as f32 / rng.random_range(14f32..22.0);
-            let mut c = blank(side, side, TRANSPARENT);
             let placed: Strokes = strokes
                 .iter()
                 .map(|s| s.iter().map(|&(x, y)| (x * side as f32, y * side as f32)).collect())
                 .collect();
-            draw(&mut c, side, side, &placed, pen, TRANSPARENT);
-            out.push((d, c));
+            out.push((d, placed, pen));
         }
     }
     out
 }
 
-/// [`canvases`] as the network sees them: each framed by the recognizer's preprocessing,
-/// labelled, as the page keeps a correction.
-pub fn corrections(seed: u64, per_digit: usize, side: usize) -> Vec<Correction> {
-    canvases(seed, per_digit, side)
+/// [`drawings`] as RGBA pads (images of the same drawings).
+pub fn canvases(seed: u64, per_digit: usize, side: usize) -> Vec<(u8, Vec<u8>)> {
+    drawings(seed, per_digit, side)
         .into_iter()
-        .map(|(d, rgba)| Correction {
-            input: preprocess::preprocess(&rgba, side, side)
-                .expect("a valid canvas")
-                .expect("ink on it")
-                .input,
-            label: d,
+        .map(|(d, placed, pen)| {
+            let mut c = blank(side, side, TRANSPARENT);
+            draw(&mut c, side, side, &placed, pen, TRANSPARENT);
+            (d, c)
+        })
+        .collect()
+}
+
+/// [`drawings`] as the page keeps a correction: the strokes framed as the page reads them
+/// (`frame_strokes`), labelled, with the strokes and the pen kept.
+pub fn corrections(seed: u64, per_digit: usize, side: usize) -> Vec<Correction> {
+    drawings(seed, per_digit, side)
+        .into_iter()
+        .map(|(d, placed, pen)| {
+            let strokes = to_strokes(&placed);
+            Correction {
+                input: lenet5::ink::raster::frame_strokes(&strokes, pen).expect("ink").input,
+                label: d,
+                strokes,
+                pen_width: pen,
+            }
         })
         .collect()
 }
