@@ -31,8 +31,8 @@ for t in $TARGETS; do
     case $t in
         # model_load starts from the small valid models and the committed model's first 8 KB
         # (libFuzzer cuts seeds to -max_len); model_mutate edits whole models itself.
-        model_load) opts=(-max_len=8192) ;;
-        model_mutate) opts=(-max_len=96) ;;
+        model_load) opts=(-max_len=8192 -dict=onnx.dict) ;;
+        model_mutate) opts=(-max_len=96 -dict=onnx.dict) ;;
         preprocess) opts=(-max_len=4096) ;;
         segment) opts=(-max_len=256) ;;
         strokes) opts=(-max_len=512) ;;

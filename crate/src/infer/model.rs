@@ -12,7 +12,7 @@ use tract_onnx::tract_core::plan::SimpleState;
 use super::root_cause;
 use crate::error::Error;
 use crate::onnx::contract::{CLASSES, INPUT_LEN, INPUT_SIDE, check_input};
-use crate::onnx::{Layers, read};
+use crate::onnx::{Layers, budget, read};
 
 type Plan = TypedSimplePlan;
 type State = SimpleState<TypedFact, Box<dyn TypedOp>>;
@@ -90,11 +90,14 @@ impl Model {
         let metadata = read::metadata(&proto);
         let names = proto.graph.as_ref().and_then(read::feature_map_names);
         if direct {
-            let built =
-                Layers::parse(&proto).and_then(|layers| super::direct::build(&layers).map_err(|e| e.to_string()));
-            return match built {
+            let layers = match Layers::parse(&proto) {
+                Ok(layers) => layers,
+                Err(why) => return Self::general(bytes, metadata, names, why),
+            };
+            budget::check(layers.costs())?;
+            return match super::direct::build(&layers) {
                 Ok(built) => Self::from_direct(built, metadata, names),
-                Err(why) => Self::general(bytes, metadata, names, why),
+                Err(why) => Self::general(bytes, metadata, names, why.to_string()),
             };
         }
         Self::general(bytes, metadata, names, "the direct path is for WebAssembly".into())
@@ -114,7 +117,7 @@ impl Model {
             graph: MapsGraph::General(model.clone()),
             state: None,
         });
-        let model = super::general::optimise(model).map_err(|e| {
+        let model = super::general::optimise(super::general::typed(model)?).map_err(|e| {
             Error::Model(format!(
                 "the model does not accept a float32 [1,1,32,32] input ({})",
                 root_cause(&e)
@@ -243,7 +246,8 @@ impl Model {
                     MapsGraph::General(graph) => {
                         let mut graph = graph.clone();
                         graph.select_outputs_by_name(maps.names.iter())?;
-                        super::general::optimise(graph)?.into_runnable()?
+                        let typed = super::general::typed(graph).map_err(|e| TractError::msg(e.to_string()))?;
+                        super::general::optimise(typed)?.into_runnable()?
                     }
                     MapsGraph::Direct(graph, outlets) => {
                         let mut graph = graph.clone();

@@ -7,6 +7,7 @@
 //! `strides`, `dilations` and `pads` by axis, divides by strides, and panics on lengths that
 //! disagree: such nodes are refused here, in words).
 
+use super::budget::MAX_WINDOW;
 use super::pb::{self, attribute_proto::AttributeType};
 
 /// The attributes of one node.
@@ -121,6 +122,9 @@ impl Window {
             if name != "pads" && values.contains(&0) {
                 return Err(format!("{op} `{name}` holds a 0"));
             }
+            if let Some(v) = values.iter().find(|&&v| v > MAX_WINDOW) {
+                return Err(format!("{op} `{name}` holds {v}: at most {MAX_WINDOW} is taken"));
+            }
             if name == "pads" && values.len() % 2 != 0 {
                 return Err(format!(
                     "{op} `pads` holds {} values, not a begin and an end per axis",
@@ -180,7 +184,7 @@ impl Conv {
         let group = Attrs::of(node).int("group")?.unwrap_or(1);
         let group = usize::try_from(group)
             .ok()
-            .filter(|&g| g > 0)
+            .filter(|&g| g > 0 && g <= MAX_WINDOW)
             .ok_or_else(|| format!("Conv `group` is {group}"))?;
         Ok(Conv {
             window: Window::parse(node)?,

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use super::attrs::{self, AutoPad, ConstantValue};
+use super::budget::{Cost, volume};
 use super::contract::{INPUT_NAME, INPUT_SIDE, MAX_VALUES, OUTPUT_NAME, size_of};
 use super::pb;
 use super::read::opset;
@@ -107,6 +108,34 @@ enum Value {
 }
 
 impl Layers {
+    /// What each layer costs for one digit ([`budget::check`] takes these).
+    pub fn costs(&self) -> Vec<Cost> {
+        self.layers
+            .iter()
+            .map(|l| {
+                let values = volume(l.shape.iter().map(|&d| d as u64));
+                let (op, macs) = match &l.op {
+                    Op::Conv(c) => (
+                        "Conv",
+                        values.saturating_mul(volume([c.input[0], c.kernel[0], c.kernel[1]].map(|d| d as u64))),
+                    ),
+                    Op::Dense(d) => ("Dense", (d.units as u64).saturating_mul(d.inputs as u64)),
+                    Op::Pool(_) => ("Pool", values.saturating_mul(4)),
+                    Op::Activation(_) => ("Activation", values),
+                    Op::Reshape { .. } => ("Reshape", 0),
+                    Op::Softmax => ("Softmax", values),
+                    Op::Identity => ("Identity", 0),
+                };
+                Cost {
+                    layer: l.name.clone(),
+                    op: op.into(),
+                    macs,
+                    values,
+                }
+            })
+            .collect()
+    }
+
     /// Parses a graph whose inputs, outputs and order [`super::read::read`] has checked.
     pub fn parse(proto: &pb::ModelProto) -> Result<Layers, String> {
         let graph = proto.graph.as_ref().ok_or("no graph")?;

@@ -10,9 +10,11 @@
 //!   once for every reader;
 //! - [`read`]: bytes → a model checked against the contract;
 //! - [`layers`]: a checked model → its layers, what the direct plan, the fine-tuner and the
-//!   exporter's round-trip tests work from.
+//!   exporter's round-trip tests work from;
+//! - [`budget`]: the work and memory a model asks for, checked before anything is planned.
 
 pub mod attrs;
+pub mod budget;
 pub mod contract;
 pub mod layers;
 pub mod operators;

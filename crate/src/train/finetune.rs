@@ -20,6 +20,7 @@ use super::trainer::{Adam, CHUNK, Samples};
 use crate::error::Error;
 use crate::ink::raster::frame_strokes;
 use crate::ink::strokes::{self, Point, Stroke};
+use crate::onnx::budget;
 use crate::onnx::contract::{CLASSES, INPUT_LEN, INPUT_SIDE};
 use crate::onnx::layers::{Activation, Layers, Op, Pool};
 use crate::onnx::read;
@@ -109,6 +110,7 @@ pub fn params_from_onnx(bytes: &[u8]) -> Result<Params, Error> {
     }
     let layers =
         Layers::parse(&model).map_err(|why| not_ours(format!("its layers differ from the exporter's ({why})")))?;
+    budget::check(layers.costs())?;
     // The exporter's graph, layer by layer: (kind, output shape); the weights in storage order.
     let mut data: Vec<f32> = Vec::with_capacity(net::param_count());
     let mut kinds = Vec::new();
