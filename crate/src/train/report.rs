@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::trainer::{EpochStats, Evaluation};
@@ -63,25 +64,34 @@ pub fn git_commit() -> String {
     }
 }
 
-/// Draws loss and test accuracy by epoch, and the confusion matrix, into an SVG file.
+/// Draws loss and test accuracy by epoch, and the confusion matrix, into an SVG file: a
+/// picture people read at a glance (every row and column of the matrix labelled at its centre,
+/// whole epochs on the x axes, axis titles clear of the tick labels).
 pub fn plot(path: &Path, history: &[EpochStats], eval: &Evaluation, title: &str) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| format!("could not draw {}: {e}", path.display());
-    let root = SVGBackend::new(path, (1100, 520)).into_drawing_area();
+    let root = SVGBackend::new(path, (1100, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let root = root.titled(title, ("sans-serif", 20)).map_err(|e| err(&e))?;
     let (left, right) = root.split_horizontally(600);
-    let (top, bottom) = left.split_vertically(240);
+    let (top, bottom) = left.split_vertically(260);
     let epochs = history.len().max(1) as f64;
+    let whole = |v: &f64| format!("{v:.0}");
 
     let max_loss = history.iter().map(|h| h.train_loss).fold(0.0, f64::max).max(1e-3) * 1.1;
     let mut chart = ChartBuilder::on(&top)
         .margin(10)
         .caption("training loss (distorted digits)", ("sans-serif", 15))
-        .x_label_area_size(25)
+        .x_label_area_size(40)
         .y_label_area_size(50)
         .build_cartesian_2d(0.5f64..epochs + 0.5, 0f64..max_loss)
         .map_err(|e| err(&e))?;
-    chart.configure_mesh().x_desc("epoch").draw().map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_labels(history.len().clamp(2, 20))
+        .x_label_formatter(&whole)
+        .x_desc("epoch")
+        .draw()
+        .map_err(|e| err(&e))?;
     chart
         .draw_series(LineSeries::new(
             history.iter().map(|h| (h.epoch as f64, h.train_loss)),
@@ -94,11 +104,17 @@ pub fn plot(path: &Path, history: &[EpochStats], eval: &Evaluation, title: &str)
     let mut chart = ChartBuilder::on(&bottom)
         .margin(10)
         .caption("MNIST test accuracy (%)", ("sans-serif", 15))
-        .x_label_area_size(25)
+        .x_label_area_size(40)
         .y_label_area_size(50)
         .build_cartesian_2d(0.5f64..epochs + 0.5, lo..100.0)
         .map_err(|e| err(&e))?;
-    chart.configure_mesh().x_desc("epoch").draw().map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_labels(history.len().clamp(2, 20))
+        .x_label_formatter(&whole)
+        .x_desc("epoch")
+        .draw()
+        .map_err(|e| err(&e))?;
     chart
         .draw_series(LineSeries::new(
             history.iter().map(|h| (h.epoch as f64, 100.0 * h.test_accuracy)),
@@ -113,70 +129,71 @@ pub fn plot(path: &Path, history: &[EpochStats], eval: &Evaluation, title: &str)
         )
         .map_err(|e| err(&e))?;
 
-    let mut chart = ChartBuilder::on(&right)
-        .margin(15)
-        .caption(
-            "confusion matrix (rows: true digit, columns: predicted)",
-            ("sans-serif", 14),
-        )
-        .x_label_area_size(25)
-        .y_label_area_size(25)
-        .build_cartesian_2d(0i32..10, 0i32..10)
-        .map_err(|e| err(&e))?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(10)
-        .y_labels(10)
-        .x_label_formatter(&|v| format!("{v}"))
-        .y_label_formatter(&|v| format!("{}", 9 - v))
-        .draw()
-        .map_err(|e| err(&e))?;
+    confusion(&right, eval).map_err(|e| err(&e))?;
+    root.present().map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// The confusion matrix as a table of cells in pixels: each cell's count at its centre, each
+/// row's true digit and each column's predicted digit beside its middle. The diagonal is green;
+/// an error cell is redder the more digits it holds.
+fn confusion<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    eval: &Evaluation,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let centred = |size: i32| {
+        ("sans-serif", size)
+            .into_font()
+            .into_text_style(area)
+            .pos(Pos::new(HPos::Center, VPos::Center))
+    };
+    area.draw(&Text::new(
+        "confusion matrix: rows true digit, columns predicted",
+        (w / 2, 14),
+        centred(14),
+    ))?;
+    // Room for the column header above and the row header at the left.
+    let cell = ((w - 70).min(h - 80) / CLASSES as i32).max(1);
+    let (x0, y0) = (50, 74);
+    area.draw(&Text::new("predicted", (x0 + cell * 5, y0 - 34), centred(12)))?;
+    area.draw(&Text::new("true", (x0 - 14, y0 - 34), centred(12)))?;
     let max_off = (0..CLASSES)
-        .flat_map(|t| (0..CLASSES).filter(move |&p| p != t).map(move |p| (t, p)))
-        .map(|(t, p)| eval.confusion[t][p])
+        .flat_map(|t| (0..CLASSES).filter(move |&p| p != t).map(move |p| eval.confusion[t][p]))
         .max()
         .unwrap_or(1)
         .max(1);
-    chart
-        .draw_series(
-            (0..CLASSES)
-                .flat_map(|t| (0..CLASSES).map(move |p| (t, p)))
-                .map(|(t, p)| {
-                    let v = eval.confusion[t][p];
-                    let shade = if t == p {
-                        0.35
-                    } else {
-                        f64::from(v) / f64::from(max_off)
-                    };
-                    let color = if t == p {
-                        RGBColor(200, 230, 200)
-                    } else {
-                        RGBColor(
-                            255,
-                            (255.0 * (1.0 - 0.8 * shade)) as u8,
-                            (255.0 * (1.0 - 0.8 * shade)) as u8,
-                        )
-                    };
-                    let y = 9 - t as i32;
-                    Rectangle::new([(p as i32, y), (p as i32 + 1, y + 1)], color.filled())
-                }),
-        )
-        .map_err(|e| err(&e))?;
-    chart
-        .draw_series(
-            (0..CLASSES)
-                .flat_map(|t| (0..CLASSES).map(move |p| (t, p)))
-                .map(|(t, p)| {
-                    let y = 9 - t as i32;
-                    Text::new(
-                        format!("{}", eval.confusion[t][p]),
-                        (p as i32, y + 1),
-                        ("sans-serif", 12).into_font(),
-                    )
-                }),
-        )
-        .map_err(|e| err(&e))?;
-    root.present().map_err(|e| err(&e))?;
+    for k in 0..CLASSES as i32 {
+        let label = format!("{k}");
+        area.draw(&Text::new(
+            label.clone(),
+            (x0 + k * cell + cell / 2, y0 - 12),
+            centred(13),
+        ))?;
+        area.draw(&Text::new(label, (x0 - 14, y0 + k * cell + cell / 2), centred(13)))?;
+    }
+    for t in 0..CLASSES {
+        for p in 0..CLASSES {
+            let v = eval.confusion[t][p];
+            let color = if t == p {
+                RGBColor(200, 230, 200)
+            } else if v == 0 {
+                WHITE
+            } else {
+                let shade = 0.25 + 0.75 * f64::from(v) / f64::from(max_off);
+                let c = (255.0 * (1.0 - 0.75 * shade)) as u8;
+                RGBColor(255, c, c)
+            };
+            let (x, y) = (x0 + p as i32 * cell, y0 + t as i32 * cell);
+            area.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], color.filled()))?;
+            area.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], RGBColor(220, 220, 220)))?;
+            area.draw(&Text::new(
+                format!("{v}"),
+                (x + cell / 2, y + cell / 2),
+                centred(if t == p { 11 } else { 12 }),
+            ))?;
+        }
+    }
     Ok(())
 }

@@ -106,7 +106,7 @@ pub fn learning_rate(base: f32, step: usize, total: usize) -> f32 {
 }
 
 /// Statistics of one epoch.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochStats {
     pub epoch: usize,
     pub train_loss: f64,
