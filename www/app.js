@@ -56,7 +56,7 @@ let recognizer = null; // the one in use
 let builtIn = null; // { recognizer, label, message }
 let custom = null; // { recognizer, name, size }, while a model of your own is in use
 let personal = null; // { recognizer, count }: learnt from your corrections (teach.js)
-let lastDrawing = null; // { input, digits }: the drawing as the network last saw it, for teaching
+let lastDrawing = null; // { input, digits, text, version }: the drawing as the network last saw it, for teaching
 let readyMessage = '';
 let recognitionFailed = false;
 let loadFailed = false;
@@ -76,25 +76,18 @@ function fail(message, err) {
 
 const pad = new DrawingPad(els.pad, { onRender: ({ live }) => update(live), widthRatio: PENS[initialPen()] });
 
-/** Called after every render of the pad: refresh the controls and the readings. */
+/**
+ * Called after every render of the pad: refresh the controls and the readings. The pad renders
+ * at most once per animation frame while the pen moves (scheduleRender), and a reading of the
+ * strokes follows the number of points, not the canvas's pixels, so every render is read.
+ */
 function update(live = false) {
   const empty = pad.isEmpty;
   els.frame.dataset.empty = String(empty);
   els.clear.disabled = empty;
   els.undo.disabled = empty || pad.isDrawing;
-  if (live && !empty && recognizer && performance.now() < nextLiveRead) {
-    // Reading a large pad can take longer than a frame: while the pen moves, read at most
-    // half the time, so drawing stays smooth; the last position is read when the pen
-    // rests or lifts.
-    clearTimeout(trailingRead);
-    trailingRead = setTimeout(() => pad.isDrawing && recognize(true), nextLiveRead - performance.now());
-    return;
-  }
   recognize(live);
 }
-
-let nextLiveRead = 0;
-let trailingRead = 0;
 
 function resetReadings(message) {
   lastDrawing = null;
@@ -102,25 +95,15 @@ function resetReadings(message) {
   numberView.reset();
   unsure.reset();
   hint.reset();
-  maps.request(null, pad.version);
+  maps.show(null, pad.version);
 }
 
 /**
- * The part of the pad to read: the columns with ink, at least as wide as the pad is tall.
- * (The recognizer's thresholds depend on the canvas's shorter side, which stays the same.)
+ * Read the drawing: the pad's strokes (in canvas pixels, as drawn) as one digit, as a number,
+ * and the feature maps of the one-digit input. No pixels are read back from the canvas: the
+ * recognizer draws the strokes straight into the network's 32x32 input.
  */
-function readRegion() {
-  const { width, height } = els.pad;
-  const span = pad.inkSpan();
-  if (!span || width <= height) return { x: 0, width, height };
-  const need = Math.max(height, span[1] - span[0]);
-  if (need >= width) return { x: 0, width, height };
-  const x = Math.round(Math.min(Math.max(0, (span[0] + span[1] - need) / 2), width - need));
-  return { x, width: need, height };
-}
-
 function recognize(live) {
-  clearTimeout(trailingRead);
   if (pad.isEmpty || !recognizer) {
     // Nothing drawn, or the model is still loading (or failed): nothing to read.
     resetReadings(idleMessage());
@@ -130,28 +113,24 @@ function recognize(live) {
   }
   const { width, height } = els.pad;
   const t0 = performance.now();
+  let readingMs = 0;
   try {
-    // One read of the pixels for both readings.
-    const region = readRegion();
-    const pixels = pad.ctx.getImageData(region.x, 0, region.width, region.height).data;
+    const { strokes, penWidth, stride } = pad.forRecognizer();
+    const out = recognizer.recognizeStrokes(strokes, penWidth, stride);
     const t1 = performance.now();
-    const out = recognizer.recognize(pixels, region.width, region.height);
-    const t2 = performance.now();
     const number =
-      typeof recognizer.recognizeNumber === 'function'
-        ? normalizeReading(recognizer.recognizeNumber(pixels, region.width, region.height))
+      typeof recognizer.recognizeNumberStrokes === 'function'
+        ? normalizeReading(recognizer.recognizeNumberStrokes(strokes, penWidth, stride))
         : readingFromDigit(out);
-    const t3 = performance.now();
-    // Back to whole-pad coordinates.
-    if (out.rect) out.rect.x += region.x;
-    for (const d of number.digits) d.x += region.x;
-    lastDrawing = out.empty ? null : { input: out.input, digits: number.digits.length };
-    readings.show(out, t2 - t1);
-    if (!out.empty) readings.el.timing.textContent = timingText(t2 - t1, t3 - t2);
+    const t2 = performance.now();
+    lastDrawing = out.empty ? null : { input: out.input, digits: number.digits.length, text: number.text, version: pad.version };
+    readings.show(out, t1 - t0);
     numberView.show(number, width, height);
     unsure.show(out, number);
-    hint.show(out, number, { width, height, lineWidth: pad.lineWidth });
-    maps.request(out.empty ? null : out.input, pad.version);
+    hint.show(out, number, { width, height, lineWidth: penWidth });
+    const mapsMs = maps.show(out.empty ? null : out.input, pad.version);
+    readingMs = t2 - t0 + mapsMs;
+    if (!out.empty) readings.el.timing.textContent = timingText(t1 - t0, t2 - t1, mapsMs);
     if (live) announcer.hold();
     else announcer.say(announcement(out, number));
     if (recognitionFailed) {
@@ -159,19 +138,21 @@ function recognize(live) {
       setStatus(readyMessage, 'ready');
     }
   } catch (err) {
+    readingMs = performance.now() - t0;
     recognitionFailed = true;
     resetReadings('');
     setStatus(`Could not read the drawing: ${errorText(err)}`, 'warning');
     console.error('recognize failed', err);
   }
-  const end = performance.now();
-  nextLiveRead = end + (end - t0);
+  // The whole reading (the strokes out of the pad, one digit, the number, the feature maps;
+  // not the painting of the results), for benchmarks (bench/frame reads it).
+  els.pad.dataset.readingMs = readingMs.toFixed(3);
   markRecognized();
 }
 
-function timingText(oneMs, numberMs) {
-  const mapsMs = maps.lastMs > 0 ? `, feature maps ${maps.lastMs.toFixed(1)} ms` : '';
-  return `This reading took ${oneMs.toFixed(1)} ms as one digit, ${numberMs.toFixed(1)} ms as a number${mapsMs}.`;
+function timingText(oneMs, numberMs, mapsMs) {
+  const mapsPart = mapsMs > 0 ? `, feature maps ${mapsMs.toFixed(1)} ms` : '';
+  return `This reading took ${oneMs.toFixed(1)} ms as one digit, ${numberMs.toFixed(1)} ms as a number${mapsPart}.`;
 }
 
 /** What a screen reader says once the drawing settles. */
@@ -338,7 +319,13 @@ const teacher = new Teacher(
     download: $('download-model'),
   },
   {
-    current: () => lastDrawing,
+    current: () => {
+      // A key pressed between a move of the pen and the next frame: read what is drawn now.
+      if (lastDrawing && lastDrawing.version !== pad.version) recognize(pad.isDrawing);
+      if (!lastDrawing) return null;
+      const strokes = pad.strokes.map((s) => s.map((p) => [...p]));
+      return { ...lastDrawing, strokes, penWidth: pad.penWidthInHeights };
+    },
     canTeach: () => !custom,
     load: (bytes) => new wasm.Recognizer(bytes),
     use: usePersonal,

@@ -4,7 +4,8 @@
 // (model/mnist-replay.bin.gz, 1,000 digits that keep it reading everyone else's handwriting)
 // are checked against the build's SHA-384 digests like the page's own files.
 //
-// In:  { id, model: Uint8Array (the original ONNX), inputs: Float32Array (n x 1024), labels: Uint8Array }
+// In:  { id, model: Uint8Array (the original ONNX), inputs: Float32Array (n x 1024), labels: Uint8Array,
+//        drawings: (null | { strokes: Float32Array[], penWidth })[] (n, optional) }
 // Out: { id, type: 'progress', step, steps } ... then { id, type: 'done', model, report, ms }
 //      or { id, type: 'error', message }.
 
@@ -33,7 +34,7 @@ async function setup() {
 }
 
 self.onmessage = async (event) => {
-  const { id, model, inputs, labels, options } = event.data ?? {};
+  const { id, model, inputs, labels, options, drawings } = event.data ?? {};
   try {
     ready ??= setup();
     let env;
@@ -44,9 +45,17 @@ self.onmessage = async (event) => {
       throw err;
     }
     const t0 = performance.now();
-    const out = env.fineTune(model, inputs, labels, env.replay, options, (step, steps) => {
-      self.postMessage({ id, type: 'progress', step, steps });
-    });
+    const out = env.fineTune(
+      model,
+      inputs,
+      labels,
+      env.replay,
+      options,
+      (step, steps) => {
+        self.postMessage({ id, type: 'progress', step, steps });
+      },
+      drawings,
+    );
     const ms = performance.now() - t0;
     self.postMessage({ id, type: 'done', model: out.model, report: out.report, ms }, [out.model.buffer]);
   } catch (err) {

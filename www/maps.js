@@ -1,8 +1,8 @@
 // The feature maps panel: the 6 C1 maps (28x28) and 16 C3 maps (10x10) of the
 // current drawing, read from the same tract model (Recognizer.featureMaps).
 //
-// Updates are throttled to one per animation frame: request() only records the
-// latest input, the frame computes and paints it. The maps are post-ReLU
+// show() computes and paints at once, as part of the page's reading of the drawing, which
+// happens at most once per animation frame while the pen moves. The maps are post-ReLU
 // activations (>= 0, unbounded); each map is scaled by its own maximum, but
 // never by less than a quarter of its layer's maximum, so a map that barely
 // responds stays dim instead of being blown up to full contrast.
@@ -33,9 +33,6 @@ export class FeatureMapsView {
     this.el = { panel, c1, c3, note };
     this.recognizer = null;
     this.available = true;
-    this.pending = null; // { input, version }
-    this.frame = 0;
-    this.lastMs = 0;
     // Blank maps at their final size until there is something to show.
     this.#paint('c1', null, { channels: 6, height: 28, width: 28 });
     this.#paint('c3', null, { channels: 16, height: 10, width: 10 });
@@ -49,29 +46,20 @@ export class FeatureMapsView {
   }
 
   /**
-   * Show the maps of a 32x32 network input (null: blank) on the next animation frame.
+   * Show the maps of a 32x32 network input now (null: blank).
    * @param {Float32Array|null} input
    * @param {number|string} version the pad version the input belongs to
+   * @returns {number} how long featureMaps took, in milliseconds (0 if not run)
    */
-  request(input, version) {
-    this.pending = { input, version };
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      const job = this.pending;
-      this.pending = null;
-      if (job) this.#update(job);
-    });
-  }
-
-  #update({ input, version }) {
+  show(input, version) {
+    let ms = 0;
     if (!this.available || !this.recognizer || !input) {
       this.#blank();
     } else {
       try {
         const t0 = performance.now();
         const maps = this.recognizer.featureMaps(input);
-        this.lastMs = performance.now() - t0;
+        ms = performance.now() - t0;
         this.#paint('c1', maps.c1, maps.c1);
         this.#paint('c3', maps.c3, maps.c3);
       } catch (err) {
@@ -80,6 +68,7 @@ export class FeatureMapsView {
       }
     }
     this.el.panel.dataset.version = String(version);
+    return ms;
   }
 
   #blank() {

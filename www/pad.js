@@ -7,7 +7,8 @@
 // fit the widest pad it was drawn on, never stretched. Drawing is
 // rendered at most once per animation frame; every render calls
 // `onRender({ live })`, where `live` is true while a stroke is in progress and
-// false once it ended (pointer up), so the caller can recognize the pixels.
+// false once it ended (pointer up), so the caller can read the drawing
+// (forRecognizer(): the strokes as the canvas shows them, no pixels read back).
 // Call fit(true) once after construction for the first render.
 //
 // The pen has one width (a fraction of the pad's shorter side, setWidthRatio):
@@ -30,13 +31,20 @@ export class DrawingPad {
    */
   constructor(canvas, { onRender = () => {}, maxDpr = 2, widthRatio = 1 / 14 } = {}) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext('2d', { willReadFrequently: true });
+    // Drawn for the eye only (the recognizer takes the strokes, never these pixels), so the
+    // canvas may live on the GPU: no willReadFrequently.
+    this.ctx = canvas.getContext('2d');
     this.onRender = onRender;
     this.maxDpr = maxDpr;
     this.widthRatio = widthRatio;
-    /** Points [u, v]: v = y / height, u = (x - width / 2) / height (CSS box at drawing time). */
-    /** @type {Array<Array<[number, number]>>} */
+    /**
+     * Points [u, v, t]: v = y / height, u = (x - width / 2) / height (CSS box at drawing time),
+     * t = milliseconds since the drawing's first point (the pointer event's time stamp; a
+     * drawing given to setStrokes may have points [u, v] without it).
+     * @type {Array<Array<number[]>>}
+     */
     this.strokes = [];
+    this.startTime = 0; // the time stamp of the drawing's first point
     // The widest aspect (width / height) the strokes were drawn on: a narrower pad shows
     // them scaled down to fit (0 when empty).
     this.aspect = 0;
@@ -95,26 +103,34 @@ export class DrawingPad {
   }
 
   /**
-   * The columns of the canvas that hold ink, pen width included, as [x0, x1) in canvas
-   * pixels (null when empty): the recognizer need not read the blank rest of a wide pad.
+   * The drawing for the recognizer's stroke methods (recognizeStrokes, recognizeNumberStrokes):
+   * `strokes`, one Float32Array per stroke of x, y (stride 2) or x, y, t (stride 3, when every
+   * point has its time) in canvas pixels, each point where #render puts it (the same mapping),
+   * and `penWidth`, the pen's width in canvas pixels as #render draws it. Strokes are cut at the
+   * canvas's edges: a pointer held captured keeps drawing beyond them, and the network should
+   * read what the pad shows.
+   * @returns {{strokes: Float32Array[], penWidth: number, stride: 2 | 3}}
    */
-  inkSpan() {
-    if (this.strokes.length === 0) return null;
+  forRecognizer() {
     const { width: w, height: h } = this.canvas;
     const k = h * this.#scale(w, h);
-    let lo = Infinity;
-    let hi = -Infinity;
+    const stride = this.strokes.every((s) => s[0].length > 2) ? 3 : 2;
+    const strokes = [];
     for (const stroke of this.strokes) {
-      for (const [u] of stroke) {
-        if (u < lo) lo = u;
-        if (u > hi) hi = u;
+      const pts = stroke.map(([u, v, t]) => [w / 2 + u * k, h / 2 + (v - 0.5) * k, t]);
+      for (const run of clipToBox(pts, w, h)) {
+        const flat = new Float32Array(run.length * stride);
+        run.forEach((p, i) => flat.set(stride === 3 ? p : p.slice(0, 2), i * stride));
+        strokes.push(flat);
       }
     }
-    // Smoothed curves stay within their control points; the pen adds half its width.
-    const r = this.lineWidth / 2 + 2;
-    const x0 = Math.max(0, Math.floor(w / 2 + lo * k - r));
-    const x1 = Math.min(w, Math.ceil(w / 2 + hi * k + r));
-    return x1 > x0 ? [x0, x1] : null;
+    return { strokes, penWidth: this.lineWidth, stride };
+  }
+
+  /** The pen's width in the strokes' unit (pad heights), as drawn now. */
+  get penWidthInHeights() {
+    const { width: w, height: h } = this.canvas;
+    return this.lineWidth / (h * this.#scale(w, h));
   }
 
   /** Change the pen width (a fraction of the pad's shorter side); redraws every stroke. */
@@ -161,12 +177,15 @@ export class DrawingPad {
     this.renderNow(false);
   }
 
-  /** Replace the drawing (points [x, y] from 0 to 1 across the pad's current box) and render it. */
+  /**
+   * Replace the drawing (points [x, y] from 0 to 1 across the pad's current box, or [x, y, t]
+   * with t in milliseconds since the drawing's first point) and render it.
+   */
   setStrokes(strokes) {
     this.#endStroke();
     const { width, height } = this.canvas.getBoundingClientRect();
     const aspect = width > 0 && height > 0 ? width / height : 1;
-    this.strokes = strokes.map((s) => s.map(([x, y]) => [(x - 0.5) * aspect, y]));
+    this.strokes = strokes.map((s) => s.map(([x, y, ...t]) => [(x - 0.5) * aspect, y, ...t.slice(0, 1)]));
     this.aspect = this.strokes.length > 0 ? aspect : 0;
     this.#changed();
     this.renderNow(false);
@@ -248,7 +267,11 @@ export class DrawingPad {
   #point(e) {
     const r = this.rect;
     const k = r.height * this.#scale(r.width, r.height);
-    return [(e.clientX - r.left - r.width / 2) / k, 0.5 + (e.clientY - r.top - r.height / 2) / k];
+    return [
+      (e.clientX - r.left - r.width / 2) / k,
+      0.5 + (e.clientY - r.top - r.height / 2) / k,
+      Math.max(0, e.timeStamp - this.startTime),
+    ];
   }
 
   #add(point, force = false) {
@@ -288,6 +311,7 @@ export class DrawingPad {
       c.dataset.drawing = 'true';
       this.rect = c.getBoundingClientRect();
       if (this.rect.height > 0) this.aspect = Math.max(this.aspect, this.rect.width / this.rect.height);
+      if (this.strokes.length === 0) this.startTime = e.timeStamp;
       this.current = [this.#point(e)];
       this.strokes.push(this.current);
       this.#changed();
@@ -330,4 +354,62 @@ export class DrawingPad {
     c.addEventListener('touchstart', noScroll, { passive: false });
     c.addEventListener('touchmove', noScroll, { passive: false });
   }
+}
+
+/**
+ * A path of points [x, y, ...] cut to the box [0, w] x [0, h]: the runs of it inside, each
+ * starting or ending where the path crosses the box's edge (other values, such as a time,
+ * interpolated there). A path wholly inside, as nearly every one is, comes back as it is.
+ */
+function clipToBox(pts, w, h) {
+  const inside = ([x, y]) => x >= 0 && x <= w && y >= 0 && y <= h;
+  if (pts.every(inside)) return [pts];
+  const at = (a, b, s) => (s === 0 ? a : s === 1 ? b : a.map((v, j) => v + (b[j] - v) * s));
+  const runs = [];
+  let run = null;
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1];
+    const b = pts[i];
+    const span = clipSegment(a, b, w, h);
+    if (!span) {
+      run = null;
+      continue;
+    }
+    const [s0, s1] = span;
+    if (!run || s0 > 0) {
+      run = [at(a, b, s0)];
+      runs.push(run);
+    }
+    run.push(at(a, b, s1));
+    if (s1 < 1) run = null; // left the box
+  }
+  return runs;
+}
+
+/** The part [s0, s1] (0 at a, 1 at b) of the segment a-b inside [0, w] x [0, h] (Liang-Barsky), or null. */
+function clipSegment([x0, y0], [x1, y1], w, h) {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  let s0 = 0;
+  let s1 = 1;
+  for (const [p, q] of [
+    [-dx, x0],
+    [dx, w - x0],
+    [-dy, y0],
+    [dy, h - y0],
+  ]) {
+    if (p === 0) {
+      if (q < 0) return null; // parallel to this edge and outside it
+      continue;
+    }
+    const r = q / p;
+    if (p < 0) {
+      if (r > s1) return null;
+      if (r > s0) s0 = r;
+    } else {
+      if (r < s0) return null;
+      if (r < s1) s1 = r;
+    }
+  }
+  return [s0, s1];
 }

@@ -3,7 +3,12 @@
 // modes), `openStore` returns a store in memory and says so: teaching still works until reload.
 
 const DB = 'lenet5-personal';
-const CORRECTIONS = 'corrections'; // { input: Float32Array(1024), label, time }
+// { input: Float32Array(1024), label, time, strokes, penWidth }: `input` is what the network saw
+// (the whole drawing, framed) and all the learning uses; `strokes` (arrays of points [u, v, t] in
+// pad heights, as www/pad.js keeps them) and `penWidth` (in pad heights) keep the drawing itself,
+// so it can be framed again should the framing change. Corrections kept before strokes were
+// stored have only `input`, `label` and `time`, and teach just as well.
+const CORRECTIONS = 'corrections';
 const MODELS = 'models'; // 'personal' -> { bytes: Uint8Array, base: digest of the original, count, time }
 
 function request(req) {

@@ -1,8 +1,15 @@
 // "That's wrong": teach the model your handwriting. A digit button (#teach) or a digit key
-// labels the drawing on the pad; the correction (the 32x32 input the network saw) is kept in
-// this browser (store.js), and the learning worker (learn-worker.js) fine-tunes the original
-// model on all your corrections with the Rust trainer compiled to wasm. The personal model it
-// writes replaces the one in use, survives a reload, can be downloaded, and "Reset" forgets it.
+// labels the whole drawing on the pad as that digit; the correction (the 32x32 input the network
+// saw, and the pen strokes it came from) is kept in this browser (store.js), and the learning
+// worker (learn-worker.js) fine-tunes the original model on all your corrections with the Rust
+// trainer compiled to wasm. The personal model it writes replaces the one in use, survives a
+// reload, can be downloaded, and "Reset" forgets it.
+//
+// A drawing the number reader splits into several digits is taught whole, as one digit: those
+// are the drawings that most need teaching (a crossed 7 or a 1 with a foot read as two digits),
+// and the page cannot tell them from a number written on purpose. The status then says what
+// the reader saw and that the whole drawing was taught as one digit, so a number taught by
+// mistake is plain to see (Reset forgets it).
 
 import { openStore, digest } from './store.js';
 import { trustedScriptUrl } from './trusted.js';
@@ -11,7 +18,10 @@ export class Teacher {
   /**
    * @param {object} els { group, status, progress, reset, download }
    * @param {object} hooks
-   * @param {() => ({input: Float32Array, digits: number} | null)} hooks.current the drawing as the network saw it
+   * @param {() => ({input: Float32Array, digits: number, text: string, strokes: number[][][], penWidth: number} | null)} hooks.current
+   *   the drawing as the network saw it: its whole 32x32 input, how many digits the number reader found
+   *   and read (`text`), and the pad's strokes (points [u, v, t] in pad heights) with the pen's width in
+   *   the same unit
    * @param {() => boolean} hooks.canTeach false while a model of your own (not the built-in one) is in use
    * @param {(bytes: Uint8Array) => object} hooks.load a Recognizer for ONNX bytes (throws if unusable)
    * @param {(r: object | null, count: number) => void} hooks.use switch to a personal recognizer (null: the original)
@@ -28,6 +38,7 @@ export class Teacher {
     this.again = false;
     this.nextId = 1;
     this.lastMs = 0;
+    this.note = ''; // about the last correction, said while learning from it
     this.generation = 0; // bumped by reset: a run that was going on then is dropped
     for (const b of els.group.querySelectorAll('button[data-digit]')) {
       b.addEventListener('click', () => this.teach(Number(b.dataset.digit)));
@@ -96,15 +107,20 @@ export class Teacher {
     }
     const cur = this.hooks.current();
     if (!cur) return this.say(`Draw a ${digit} first, then press ${digit}.`, 'warning');
-    if (cur.digits > 1) {
-      return this.say('Teach one digit at a time: clear the pad and write just that digit.', 'warning');
-    }
     try {
       this.store ??= await openStore();
-      await this.store.addCorrection({ input: new Float32Array(cur.input), label: digit, time: Date.now() });
+      await this.store.addCorrection({
+        input: new Float32Array(cur.input),
+        label: digit,
+        time: Date.now(),
+        strokes: cur.strokes,
+        penWidth: cur.penWidth,
+      });
     } catch (err) {
       return this.say(`Could not keep this correction: ${err?.message ?? err}`, 'warning');
     }
+    // Said with every message of the learning that follows, until the next correction.
+    this.note = cur.digits > 1 ? `The whole drawing (read as ${cur.text}) was taught as one ${digit}. ` : '';
     this.count += 1;
     this.setEnabled(true);
     this.learn();
@@ -126,11 +142,24 @@ export class Teacher {
         this.again = false;
         const list = await this.store.corrections();
         const n = list.length;
-        this.say(`Learning from ${n} correction${n === 1 ? '' : 's'}…`, 'loading');
+        this.say(`${this.note}Learning from ${n} correction${n === 1 ? '' : 's'}…`, 'loading');
         const inputs = new Float32Array(n * 1024);
         list.forEach((c, i) => inputs.set(c.input, i * 1024));
         const labels = Uint8Array.from(list, (c) => c.label);
-        const result = await this.run({ model: this.base.bytes, inputs, labels });
+        // The kept pen strokes, which the fine-tuner re-draws a little differently at every step
+        // (x, y only). null where there are none (corrections kept before strokes were) or they
+        // are not plain finite points: such a correction is learnt from its input alone.
+        const point = (p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1]);
+        const drawings = list.map((c) =>
+          Array.isArray(c.strokes) &&
+          c.strokes.length > 0 &&
+          c.strokes.every((s) => Array.isArray(s) && s.every(point)) &&
+          Number.isFinite(c.penWidth) &&
+          c.penWidth > 0
+            ? { strokes: c.strokes.map((s) => Float32Array.from(s.flatMap((p) => [p[0], p[1]]))), penWidth: c.penWidth }
+            : null,
+        );
+        const result = await this.run({ model: this.base.bytes, inputs, labels, drawings });
         if (generation !== this.generation) return; // reset meanwhile
         if (this.again) continue; // newer corrections: learn again before switching
         const r = this.hooks.load(result.model);
@@ -143,7 +172,7 @@ export class Teacher {
         }
         this.hooks.use(r, n);
         this.say(
-          `Learnt from ${n} correction${n === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s; your personal model is in use.`,
+          `${this.note}Learnt from ${n} correction${n === 1 ? '' : 's'} in ${(result.ms / 1000).toFixed(1)} s; your personal model is in use.`,
           'ready',
         );
         document.body.dataset.learnt = String(n);
@@ -202,6 +231,7 @@ export class Teacher {
     }
     this.count = 0;
     this.personal = null;
+    this.note = '';
     this.hooks.use(null, 0);
     this.say('Back to the original model; your corrections are forgotten.', 'ready');
     delete document.body.dataset.learnt;

@@ -221,3 +221,115 @@ fn readings_repeat_exactly() {
     let fresh = committed().recognize_strokes(&drawing(0), 20.0).unwrap();
     assert_eq!(fresh, first);
 }
+
+/// "Not sure" on the stroke path as on the pixel path: non-digits (letters, scribbles, two
+/// digits on top of each other, doodles) are doubted at least as often, drawn digits not more
+/// than a little more often, with the page's medium pen.
+#[test]
+fn strokes_are_doubted_like_pixels() {
+    let mut r = committed();
+    let (side, pen) = (280usize, 280.0 / 22.0);
+    let mut rate = |file: &str, strokes: bool| {
+        let fixture = common::stroke_fixture(file);
+        let mut by_kind: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for (tag, unit) in &fixture {
+            let placed = common::place(unit, 0.0, 0.0, side as f32);
+            let read = if strokes {
+                r.recognize_strokes(&common::to_strokes(&placed), pen).unwrap()
+            } else {
+                let mut c = common::blank(side, side, common::TRANSPARENT);
+                common::draw(&mut c, side, side, &placed, pen, common::TRANSPARENT);
+                r.recognize(&c, side, side).unwrap()
+            };
+            let kind = if file == "strokes.json" {
+                "digit".to_string()
+            } else {
+                tag.clone()
+            };
+            let e = by_kind.entry(kind).or_default();
+            e.0 += usize::from(!read.sure);
+            e.1 += 1;
+        }
+        by_kind
+    };
+    for file in ["nondigits.json", "strokes.json"] {
+        let (p, s) = (rate(file, false), rate(file, true));
+        eprintln!("{file}: doubted (of) pixels {p:?}, strokes {s:?}");
+        for (kind, &(doubted, n)) in &s {
+            let pixels = p[kind].0;
+            if file == "strokes.json" {
+                assert!(
+                    doubted <= pixels + n / 20,
+                    "{kind}: strokes doubt {doubted} of {n}, pixels {pixels}"
+                );
+            } else {
+                assert!(
+                    doubted + n / 20 >= pixels,
+                    "{kind}: strokes doubt {doubted} of {n}, pixels {pixels}"
+                );
+            }
+        }
+    }
+}
+
+/// A flat stroke (a dash, the base of a 2 while it is being written, a 1's long foot) is never
+/// cut into a row of "digits", on either path.
+#[test]
+fn flat_strokes_are_not_cut_into_digits() {
+    let mut r = committed();
+    let line = vec![vec![(20.0, 100.0), (320.0, 104.0)]];
+    let footed_one = vec![vec![
+        (150.0, 20.0),
+        (170.0, 10.0),
+        (170.0, 190.0),
+        (90.0, 190.0),
+        (260.0, 190.0),
+    ]];
+    for (what, drawing) in [("a dash", line), ("a 1 with a long foot in one stroke", footed_one)] {
+        let strokes = common::to_strokes(&drawing);
+        let read = r.recognize_number_strokes(&strokes, 14.0).unwrap();
+        assert_eq!(read.digits.len(), 1, "{what}, strokes: {read:?}");
+        let (w, h) = (340, 220);
+        let mut c = common::blank(w, h, common::DARK_ON_LIGHT);
+        common::draw(&mut c, w, h, &drawing, 14.0, common::DARK_ON_LIGHT);
+        let read = r.recognize_number(&c, w, h).unwrap();
+        assert_eq!(read.digits.len(), 1, "{what}, pixels: {read:?}");
+    }
+}
+
+/// A small mark belongs to the digit drawn just before it (a flag, a serif, a crossbar added
+/// right away), else to the nearest digit: the order of the strokes counts, not only their place.
+#[test]
+fn a_mark_goes_with_the_digit_drawn_just_before_it() {
+    let mut r = committed();
+    let one = vec![(100.0, 20.0), (100.0, 120.0)];
+    let seven = vec![(140.0, 20.0), (200.0, 20.0), (160.0, 120.0)];
+    let mark = vec![(120.0, 70.0), (128.0, 70.0)];
+    let read = |r: &mut Recognizer, order: &[&Vec<(f32, f32)>]| {
+        let strokes: Vec<Vec<(f32, f32)>> = order.iter().map(|s| (*s).clone()).collect();
+        r.recognize_number_strokes(&common::to_strokes(&strokes), 8.0).unwrap()
+    };
+    // Nearest to the 7, but drawn right after the 1: the 1's.
+    let after_one = read(&mut r, &[&one, &mark, &seven]);
+    assert_eq!(after_one.digits.len(), 2, "{after_one:?}");
+    assert!(
+        after_one.digits[0].rect.x + after_one.digits[0].rect.width >= 128,
+        "{after_one:?}"
+    );
+    // Drawn after the 1 but five seconds later (a new thought): the nearest digit's, the 7's.
+    let mut timed = common::to_strokes(&[one.clone(), mark.clone(), seven.clone()]);
+    for (k, s) in timed.iter_mut().enumerate() {
+        let start = [0.0, 5300.0, 6000.0][k];
+        s.times = (0..s.points.len()).map(|i| start + 100.0 * i as f32).collect();
+    }
+    let later = r.recognize_number_strokes(&timed, 8.0).unwrap();
+    assert!(later.digits[0].rect.x + later.digits[0].rect.width < 120, "{later:?}");
+    // Drawn after the 7: the 7's.
+    let after_seven = read(&mut r, &[&one, &seven, &mark]);
+    assert_eq!(after_seven.digits.len(), 2, "{after_seven:?}");
+    assert!(
+        after_seven.digits[0].rect.x + after_seven.digits[0].rect.width < 120,
+        "{after_seven:?}"
+    );
+    assert!(after_seven.digits[1].rect.x <= 120, "{after_seven:?}");
+}

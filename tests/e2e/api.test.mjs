@@ -1,5 +1,5 @@
 // The JavaScript API of the shipped package (www/pkg, the release build the page uses),
-// driven in the real browser: every bad model and every bad pixel buffer throws a plain
+// driven in the real browser: every bad model, pixel buffer and stroke list throws a plain
 // `Error` with a message (never a wasm trap, never `unreachable`), and the module keeps
 // working for the next call. Also checks the shapes of what the API returns.
 import { describe, test } from 'node:test';
@@ -243,6 +243,128 @@ describe('JavaScript API (the shipped wasm, in Chromium)', () => {
     assert.deepEqual(out.maps.c3, { channels: 16, height: 10, width: 10, data: { f32: 16 * 10 * 10 } });
     assert.equal(out.metadataIsMap, false, 'metadata() is a plain object, as its type says');
     assert.match(out.metadata.accuracy ?? '', /^0\.99\d*$/, `the committed model's metadata: ${JSON.stringify(out.metadata)}`);
+    await s.close();
+  });
+  test('recognizeStrokes and recognizeNumberStrokes: the documented objects at any scale; bad strokes throw kind "input"', async () => {
+    const s = await openPage(env);
+    const digits = [4, 2, 7].map((d) => sample(d).strokes);
+    const out = await inPage(
+      s.page,
+      ({ m, model, attempt }, digits) => {
+        const r = new m.Recognizer(model);
+        // Fixture digits (unit squares) side by side as strokes in "pixels": digit i in the
+        // square of side 160 at x = 20 + 200 i, y = 20, all times `scale`; with `times`, stride 3.
+        const SIDE = 160;
+        const slot = (i) => 20 + i * 200;
+        const strokesOf = (ds, scale = 1, times = false) =>
+          ds.flatMap((strokes, i) =>
+            strokes.map((st) =>
+              Float32Array.from(
+                st.flatMap(([x, y], k) => [(slot(i) + x * SIDE) * scale, (20 + y * SIDE) * scale, ...(times ? [k * 16] : [])]),
+              ),
+            ),
+          );
+        const pen = SIDE / 14;
+        const one = r.recognizeStrokes(strokesOf([digits[2]]), pen);
+        const twice = r.recognizeStrokes(strokesOf([digits[2]], 2), pen * 2);
+        const timed = r.recognizeStrokes(strokesOf([digits[2]], 1, true), pen, 3);
+        const number = r.recognizeNumberStrokes(strokesOf(digits), pen);
+        const numberTwice = r.recognizeNumberStrokes(strokesOf(digits, 2), pen * 2);
+        const empty = r.recognizeStrokes([], pen);
+        const emptyNumber = r.recognizeNumberStrokes([], pen);
+        const diff = (a, b) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
+        /** The box of digit `strokes`' points in slot `i`. */
+        const bounds = (strokes, i) => {
+          const pts = strokes.flatMap((st) => st.map(([x, y]) => [slot(i) + x * SIDE, 20 + y * SIDE]));
+          const xs = pts.map((p) => p[0]);
+          const ys = pts.map((p) => p[1]);
+          return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+        };
+        const good = strokesOf([digits[2]]);
+        const bad = {
+          'a NaN point': () => [[new Float32Array([10, 10, NaN, 20, 30, 30])], pen],
+          'stride 4': () => [[new Float32Array([10, 10, 0, 0, 20, 20, 0, 0])], pen, 4],
+          'a plain Array for a stroke': () => [[[10, 10, 20, 20]], pen],
+          'pen width 0': () => [good, 0],
+          'pen width NaN': () => [good, NaN],
+          'a 3-value stroke with stride 2': () => [[new Float32Array([10, 10, 20])], pen],
+        };
+        const failures = {};
+        for (const [name, args] of Object.entries(bad)) {
+          for (const method of ['recognizeStrokes', 'recognizeNumberStrokes']) {
+            failures[`${method}: ${name}`] = attempt(() => r[method](...args()));
+            // The module keeps working after each.
+            const after = attempt(() => r.recognizeStrokes(good, pen).digit);
+            if (!after.ok || after.value !== 7) failures[`after ${method}: ${name}`] = { ok: true, after };
+          }
+        }
+        const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => (x instanceof Float32Array ? { f32: x.length } : x)));
+        return {
+          one: plain(one),
+          inputIsF32: one.input instanceof Float32Array,
+          oneBounds: bounds(digits[2], 0),
+          twice: { digit: twice.digit, rect: twice.rect },
+          timed: { digit: timed.digit, diff: diff(timed.input, one.input) },
+          scaleDiff: diff(twice.input, one.input),
+          number: plain(number),
+          numberTwice: plain(numberTwice),
+          slots: digits.map((d, i) => bounds(d, i)),
+          empty: plain(empty),
+          emptyNumber: plain(emptyNumber),
+          failures,
+        };
+      },
+      digits,
+    );
+    // One digit: the documented object, its box in the strokes' units (pen included).
+    assert.equal(out.one.empty, false);
+    assert.equal(out.one.digit, 7);
+    assert.ok(out.inputIsF32);
+    assert.deepEqual(out.one.input, { f32: 1024 });
+    assert.equal(out.one.probabilities.length, 10);
+    for (const key of ['confidence', 'rect', 'sure', 'runnerUp', 'runnerUpConfidence']) assert.ok(key in out.one, key);
+    assert.deepEqual(Object.keys(out.one.rect).sort(), ['height', 'width', 'x', 'y']);
+    const pen = 160 / 14;
+    const { rect } = out.one;
+    const b = out.oneBounds;
+    const near = (a, want, what) => assert.ok(Math.abs(a - want) <= 2, `${what}: ${a}, expected about ${want} (${JSON.stringify(rect)})`);
+    near(rect.x, b.x0 - pen / 2, 'rect.x');
+    near(rect.y, b.y0 - pen / 2, 'rect.y');
+    near(rect.x + rect.width, b.x1 + pen / 2, 'rect right');
+    near(rect.y + rect.height, b.y1 + pen / 2, 'rect bottom');
+    // Twice the size with twice the pen: the same digit, nearly the same input, twice the box.
+    assert.equal(out.twice.digit, 7);
+    assert.ok(out.scaleDiff < 0.02, `the input at 2x differs by ${out.scaleDiff} per pixel`);
+    for (const k of ['x', 'y', 'width', 'height']) near(out.twice.rect[k], 2 * rect[k], `rect.${k} at 2x`);
+    // Times (stride 3) change nothing the network sees.
+    assert.equal(out.timed.digit, 7);
+    assert.equal(out.timed.diff, 0);
+    // A number: digits left to right, each box over its digit, in the strokes' units.
+    for (const n of [out.number, out.numberTwice]) {
+      assert.equal(n.text, '427');
+      assert.equal(n.digits.length, 3);
+      for (const key of ['digit', 'confidence', 'sure', 'runnerUp', 'runnerUpConfidence', 'x', 'y', 'width', 'height']) {
+        assert.ok(key in n.digits[0], `a number digit has ${key}`);
+      }
+    }
+    for (const [i, d] of out.number.digits.entries()) {
+      const slot = out.slots[i];
+      assert.ok(d.x >= slot.x0 - pen && d.x + d.width <= slot.x1 + pen, `digit ${i}'s box ${JSON.stringify(d)} is over it (${JSON.stringify(slot)})`);
+      if (i > 0) assert.ok(d.x > out.number.digits[i - 1].x, 'left to right');
+      near(out.numberTwice.digits[i].x, 2 * d.x, `digit ${i}'s x at 2x`);
+    }
+    assert.equal(out.empty.empty, true);
+    assert.equal(out.empty.digit, null);
+    assert.equal(out.empty.rect, null);
+    assert.deepEqual(out.emptyNumber, { text: '', digits: [] });
+    // Bad strokes: an Error of kind "input" in words, and the module keeps working.
+    assert.equal(Object.keys(out.failures).length, 12, JSON.stringify(out.failures));
+    for (const [name, r] of Object.entries(out.failures)) assertCleanError(r, name, /^bad input: /, 'input');
+    assert.match(out.failures['recognizeStrokes: a NaN point'].message, /non-finite/);
+    assert.match(out.failures['recognizeStrokes: stride 4'].message, /groups of 4/);
+    assert.match(out.failures['recognizeStrokes: a plain Array for a stroke'].message, /Float32Array/);
+    assert.match(out.failures['recognizeStrokes: pen width 0'].message, /pen width/);
+    assert.match(out.failures['recognizeStrokes: a 3-value stroke with stride 2'].message, /multiple of 2/);
     await s.close();
   });
 });

@@ -168,16 +168,16 @@ describe('page', () => {
     await s.close();
   });
 
-  test('an error thrown by recognize is shown in #status and the page keeps working', async () => {
+  test('an error thrown by recognizeStrokes is shown in #status and the page keeps working', async () => {
     const s = await openPage(env, { allowErrors: [/recognize failed/] });
     const { page } = s;
     await page.evaluate(async () => {
       const m = await import('./pkg/lenet5.js');
-      const original = m.Recognizer.prototype.recognize;
+      const original = m.Recognizer.prototype.recognizeStrokes;
       window.__restoreRecognize = () => {
-        m.Recognizer.prototype.recognize = original;
+        m.Recognizer.prototype.recognizeStrokes = original;
       };
-      m.Recognizer.prototype.recognize = function () {
+      m.Recognizer.prototype.recognizeStrokes = function () {
         throw new Error('synthetic failure');
       };
     });
@@ -199,7 +199,7 @@ describe('page', () => {
   test('many quick strokes are read at most once per animation frame', async () => {
     const s = await openPage(env);
     const { page } = s;
-    await page.evaluate(() => {
+    await page.evaluate(async () => {
       window.__frames = 0;
       window.__reads = 0;
       const tick = () => {
@@ -207,11 +207,11 @@ describe('page', () => {
         requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
-      const ctx = document.getElementById('pad').getContext('2d');
-      const original = ctx.getImageData.bind(ctx);
-      ctx.getImageData = (...args) => {
+      const m = await import('./pkg/lenet5.js');
+      const original = m.Recognizer.prototype.recognizeStrokes;
+      m.Recognizer.prototype.recognizeStrokes = function (...args) {
         window.__reads++;
-        return original(...args);
+        return original.apply(this, args);
       };
     });
     const digit = sample(0);
@@ -228,6 +228,51 @@ describe('page', () => {
     await assertReading(page);
     await s.close();
   });
+
+  test('drawing reads the strokes, never the canvas: no getImageData, and the readings still follow the pen', async () => {
+    // Installed before the page's scripts run (an init script is not subject to the page's CSP):
+    // counts every getImageData on any 2D canvas, and records, once per frame while the pen is
+    // down, which drawing version the readings show.
+    const s = await openPage(env, {
+      route: (page) =>
+        page.addInitScript(() => {
+          window.__getImageData = 0;
+          const original = CanvasRenderingContext2D.prototype.getImageData;
+          CanvasRenderingContext2D.prototype.getImageData = function (...args) {
+            window.__getImageData++;
+            return original.apply(this, args);
+          };
+          window.__live = new Set();
+          const tick = () => {
+            const pad = document.getElementById('pad');
+            if (pad?.dataset.drawing === 'true') {
+              window.__live.add(`${pad.dataset.recognized}:${document.getElementById('prediction').textContent}`);
+            }
+            requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        }),
+    });
+    const { page } = s;
+    const before = await page.evaluate(() => window.__getImageData);
+    const digit = sample(2);
+    // Paced moves: the stroke takes many frames, each read while the pen is down.
+    await drawMouse(page, digit.strokes, { paced: true, step: 8, release: false });
+    await page.mouse.up();
+    await waitSettled(page, 1);
+    const { calls, live, readingMs } = await page.evaluate(() => ({
+      calls: window.__getImageData,
+      live: [...window.__live],
+      readingMs: document.getElementById('pad').dataset.readingMs,
+    }));
+    assert.equal(calls - before, 0, 'the page read canvas pixels back while drawing');
+    const versions = new Set(live.filter((x) => /:[0-9]$/.test(x)).map((x) => x.split(':')[0]));
+    assert.ok(versions.size >= 3, `the readings followed the pen: ${versions.size} drawings read while it was down`);
+    assert.match(readingMs ?? '', /^\d+\.\d{3}$/, `data-reading-ms: ${readingMs}`);
+    assert.equal((await assertReading(page)).prediction, '2');
+    await s.close();
+  });
+
   test('the pen width setting redraws the strokes, is kept in the address only, and still reads', async () => {
     const s = await openPage(env);
     const { page } = s;

@@ -1,7 +1,8 @@
 // Teaching the page your handwriting (#7): draw a digit it misreads, press the digit you meant
 // a few times (buttons and keys), and the learning worker's personal model reads it right;
 // it survives a reload, "Reset" brings the original reading back, and "Download my model"
-// gives an .onnx the page loads as a model of your own.
+// gives an .onnx the page loads as a model of your own. A drawing the number reader splits
+// into two digits is taught whole (#17), and corrections kept without strokes still teach.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertReading, drawMouse, openPage, sharedEnv, waitReady, waitSettled } from './helpers.mjs';
@@ -16,6 +17,23 @@ function flaggedOne(k = 0) {
       [0.3 + dx, flag + dy],
       [0.62 + dx, 0.12 + dy],
       [0.62 + dx, 0.88 + dy],
+    ],
+  ];
+}
+
+/** A flagged 1 with a short foot apart to its right, which the number reader reads as a second digit. */
+function footedOne(k = 0) {
+  const dx = [0, 0.03, -0.02][k % 3];
+  const dy = [0, -0.02, 0.03][k % 3];
+  return [
+    [
+      [0.2 + dx, 0.4 + dy],
+      [0.5 + dx, 0.12 + dy],
+      [0.5 + dx, 0.88 + dy],
+    ],
+    [
+      [0.58 + dx, 0.95 + dy],
+      [0.82 + dx, 0.72 + dy],
     ],
   ];
 }
@@ -106,21 +124,76 @@ describe('learning your handwriting', () => {
     await s.close();
   });
 
-  test('a number is taught one digit at a time', async () => {
+  test('a drawing the number reader splits into two digits is taught whole, as one digit', async () => {
     const s = await openPage(env);
     const { page } = s;
+    // A correction kept before corrections had strokes (only input, label, time) still teaches.
+    await page.evaluate(async () => {
+      const input = new Float32Array(1024);
+      for (let y = 6; y < 26; y++) for (let x = 15; x < 18; x++) input[y * 32 + x] = 1; // a plain 1
+      const open = indexedDB.open('lenet5-personal', 1);
+      open.onupgradeneeded = () => {
+        open.result.createObjectStore('corrections', { autoIncrement: true });
+        open.result.createObjectStore('models');
+      };
+      const db = await new Promise((resolve, reject) => {
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const tx = db.transaction('corrections', 'readwrite');
+      tx.objectStore('corrections').add({ input, label: 1, time: Date.now() });
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+    });
+    await page.reload();
+    await waitReady(page);
     await page.waitForFunction(() => !document.querySelector('#teach button').disabled);
-    await drawMouse(
-      page,
-      [
-        [[0.05, 0.2], [0.2, 0.1], [0.2, 0.9]],
-        [[0.6, 0.15], [0.95, 0.15], [0.75, 0.9]],
-      ],
-      { fit: 'box' },
-    );
-    await page.keyboard.press('4');
-    assert.match(await page.textContent('#teach-status'), /one digit at a time/);
-    assert.equal(await page.evaluate(() => document.body.dataset.learning), undefined);
+    assert.match(await page.textContent('#teach-status'), /1 correction kept/);
+
+    // A flagged 1 with a separate foot: the number reader sees two digits, the whole is misread.
+    const before = await draw(page, footedOne(0));
+    assert.equal(await page.getAttribute('#number', 'data-digits'), '2', `read as ${await page.textContent('#number')}`);
+    assert.notEqual(before, 1, 'the original model should misread this footed 1 (else pick another habit)');
+
+    for (let k = 0; k < 3; k++) {
+      await draw(page, footedOne(k));
+      const seen = await page.textContent('#number');
+      assert.equal(seen.length, 2, `variant ${k} is split into two digits (read as ${seen})`);
+      await page.keyboard.press('1');
+      const status = await learnt(page, k + 2);
+      assert.match(status, new RegExp(`^The whole drawing \\(read as ${seen}\\) was taught as one 1\\. `));
+      assert.match(status, new RegExp(`Learnt from ${k + 2} corrections in [\\d.]+ s`));
+    }
+    assert.equal(await draw(page, footedOne(0)), 1, 'the personal model reads the footed 1 as one 1');
+
+    // Each new correction keeps the whole drawing's input and the strokes it came from.
+    const kept = await page.evaluate(async () => {
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open('lenet5-personal');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const all = await new Promise((resolve) => {
+        const req = db.transaction('corrections').objectStore('corrections').getAll();
+        req.onsuccess = () => resolve(req.result);
+      });
+      db.close();
+      return all.map((c) => ({
+        label: c.label,
+        input: c.input instanceof Float32Array ? c.input.length : null,
+        strokes: c.strokes?.map((st) => st.map((pt) => pt.length)),
+        penWidth: c.penWidth,
+      }));
+    });
+    assert.equal(kept.length, 4);
+    assert.deepEqual(kept[0], { label: 1, input: 1024, strokes: undefined, penWidth: undefined });
+    for (const c of kept.slice(1)) {
+      assert.equal(c.label, 1);
+      assert.equal(c.input, 1024);
+      assert.equal(c.strokes.length, 2, 'the stem and the foot');
+      assert.ok(c.strokes.every((st) => st.length > 1 && st.every((n) => n === 3)), 'points [u, v, t]');
+      assert.ok(c.penWidth > 0.01 && c.penWidth < 0.1, `pen width in pad heights: ${c.penWidth}`);
+    }
     await s.close();
   });
 });

@@ -486,22 +486,12 @@ pub fn frame(ink: &Ink, comps: &Components, group: &[u32]) -> Option<Framed> {
     };
     let mut small = resample(&src, nw, nh);
 
-    // Keep thin strokes visible: area averaging turns a 2 px line on a 300 px drawing into a
-    // faint 0.15-grey smear. Restore full ink, then widen strokes thinner than MNIST's.
     let (area, boundary) = group
         .iter()
         .filter_map(|&l| comps.list.get((l as usize).checked_sub(1)?))
         .fold((0, 0), |(a, b), c| (a + c.area, b + c.boundary));
     let stroke = (2.0 * area as f64 / boundary.max(1) as f64).max(1.0) * scale;
-    let peak = small.iter().copied().fold(0f32, f32::max);
-    // The clamp also catches area averages of full ink that float32 rounding puts an ulp above
-    // 1 (1.0000001: the weights are rounded separately; found by fuzzing).
-    let gain = if peak > 0.0 && peak < 0.9 { 0.9 / peak } else { 1.0 };
-    small.iter_mut().for_each(|v| *v = (*v * gain).min(1.0));
-    if (stroke as f32) < MIN_STROKE {
-        let strength = ((MIN_STROKE - stroke as f32) / MIN_STROKE).clamp(0.0, 1.0) * 0.8;
-        small = thicken(&small, nw, nh, strength);
-    }
+    restore_thin(&mut small, nw, nh, stroke as f32);
 
     Some(Framed {
         input: centre_by_mass(&small, nw, nh),
@@ -572,6 +562,23 @@ fn axis_weights(src: usize, dst: usize) -> Vec<(usize, Vec<f32>)> {
             }
         })
         .collect()
+}
+
+/// Keeps thin strokes visible in a size-normalised digit: area averaging turns a 2 px line on a
+/// 300 px drawing into a faint 0.15-grey smear. Restores full ink, then widens strokes thinner
+/// than MNIST's (`stroke`: their width in the small image's pixels). Shared by the pixel path
+/// and the stroke path ([`super::raster::frame_strokes`]), so both give the network the same
+/// digit.
+pub fn restore_thin(small: &mut Vec<f32>, nw: usize, nh: usize, stroke: f32) {
+    let peak = small.iter().copied().fold(0f32, f32::max);
+    // The clamp also catches area averages of full ink that float32 rounding puts an ulp above
+    // 1 (1.0000001: the weights are rounded separately; found by fuzzing).
+    let gain = if peak > 0.0 && peak < 0.9 { 0.9 / peak } else { 1.0 };
+    small.iter_mut().for_each(|v| *v = (*v * gain).min(1.0));
+    if stroke < MIN_STROKE {
+        let strength = ((MIN_STROKE - stroke) / MIN_STROKE).clamp(0.0, 1.0) * 0.8;
+        *small = thicken(small, nw, nh, strength);
+    }
 }
 
 /// Widens strokes by a fraction of a pixel: each pixel takes at least `strength` times its

@@ -4,20 +4,18 @@
 //! the network sees in training and on the page comes from the same code.
 //!
 //! [`frame_strokes`] draws a digit's strokes straight into the MNIST frame: the box of the
-//! points (plus the pen) scaled so its longer side is 20 px, the pen drawn at the thickness MNIST
-//! digits have, the centre of mass at the centre of the 28x28 field, padded to 32x32. The cost
-//! follows the number of points (each segment touches a few frame pixels), not the canvas: the
-//! same at any device pixel ratio.
+//! points (plus the pen) scaled so its longer side is 20 px, thin strokes restored to the
+//! thickness MNIST digits have, the centre of mass at the centre of the 28x28 field, padded to
+//! 32x32. The cost follows the number of points (each segment touches a few frame pixels), not
+//! the canvas: the same at any device pixel ratio.
 
-use super::preprocess::{BOX, Framed, Rect, centre_by_mass};
+use super::preprocess::{BOX, Framed, Rect, centre_by_mass, restore_thin};
 use super::strokes::{Point, Stroke, bounds};
 
-/// Thinnest stroke drawn in the 20 px box, in pixels: MNIST's pen strokes are about 2-3 px
-/// wide there, and a fine pen on a large drawing would otherwise be a faint hairline.
-pub const MIN_STROKE: f32 = 2.0;
-/// Boldest stroke drawn in the 20 px box: a marker on a small drawing would otherwise fill
-/// the digit's holes.
-pub const MAX_STROKE: f32 = 4.0;
+/// Samples per pixel along each axis when a digit is drawn into the 20 px box: the strokes
+/// are drawn 4x finer and averaged down, so their edges are as soft as a canvas's drawing
+/// area-averaged by the pixel path.
+const SUPERSAMPLE: usize = 4;
 
 /// Where strokes land on a grid: grid = (point - origin) · scale.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -96,31 +94,42 @@ fn segment(out: &mut [f32], w: usize, h: usize, a: Point, b: Point, r: f32) {
 }
 
 /// The network input of `strokes` drawn with a pen `pen_width` wide (in the strokes' units), as
-/// MNIST was made: `None` if there are no points. `rect` is the ink's box in the strokes' units
-/// (rounded out to whole pixels, clipped at 0).
+/// MNIST was made and as the pixel path frames a canvas (`preprocess::frame`): the ink's box, pen
+/// included, scaled so its longer side is 20 px, drawn [`SUPERSAMPLE`] times finer and averaged
+/// down, thin strokes restored as the pixel path restores them, the centre of mass at the centre
+/// of the 28x28 field. `None` if there are no points. `rect` is the ink's box in the strokes'
+/// units (rounded out to whole pixels, clipped at 0).
 pub fn frame_strokes<'a>(strokes: impl IntoIterator<Item = &'a Stroke> + Clone, pen_width: f32) -> Option<Framed> {
     let [x0, y0, x1, y1] = bounds(strokes.clone().into_iter().flat_map(|s| &s.points))?;
-    let longest = (x1 - x0).max(y1 - y0);
-    // The longer side of the ink, pen included, becomes 20 px; the pen is drawn at a thickness
-    // within MNIST's, and the scale is then solved again so the ink still fits 20 px.
-    let box_px = BOX as f32;
-    let mut scale = box_px / (longest + pen_width);
-    let mut stroke = pen_width * scale;
-    if !(MIN_STROKE..=MAX_STROKE).contains(&stroke) {
-        stroke = stroke.clamp(MIN_STROKE, MAX_STROKE);
-        if longest > 0.0 {
-            scale = (box_px - stroke) / longest;
+    let (w, h) = (x1 - x0 + pen_width, y1 - y0 + pen_width);
+    let scale = BOX as f32 / w.max(h);
+    let nw = ((w * scale).round() as usize).clamp(1, BOX);
+    let nh = ((h * scale).round() as usize).clamp(1, BOX);
+    // Centre the ink in the nw x nh grid (rounding may have taken a fraction of a pixel).
+    let origin = Point {
+        x: x0 - pen_width / 2.0 - (nw as f32 / scale - w) / 2.0,
+        y: y0 - pen_width / 2.0 - (nh as f32 / scale - h) / 2.0,
+    };
+    let ss = SUPERSAMPLE;
+    let fine = cover(
+        strokes,
+        Placement {
+            origin,
+            scale: scale * ss as f32,
+        },
+        pen_width * scale * ss as f32 / 2.0,
+        nw * ss,
+        nh * ss,
+    );
+    let mut small = vec![0f32; nw * nh];
+    for (y, row) in fine.chunks_exact(nw * ss).enumerate() {
+        for (x, v) in row.iter().enumerate() {
+            small[(y / ss) * nw + x / ss] += v;
         }
     }
-    let nw = (((x1 - x0) * scale + stroke).round() as usize).clamp(1, BOX);
-    let nh = (((y1 - y0) * scale + stroke).round() as usize).clamp(1, BOX);
-    let half = stroke / 2.0;
-    // Centre the path in the nw x nh grid (rounding may have taken a fraction of a pixel).
-    let origin = Point {
-        x: x0 - (nw as f32 - (x1 - x0) * scale) / 2.0 / scale,
-        y: y0 - (nh as f32 - (y1 - y0) * scale) / 2.0 / scale,
-    };
-    let small = cover(strokes, Placement { origin, scale }, half, nw, nh);
+    let norm = 1.0 / (ss * ss) as f32;
+    small.iter_mut().for_each(|v| *v = (*v * norm).min(1.0));
+    restore_thin(&mut small, nw, nh, pen_width * scale);
     let r = pen_width / 2.0;
     let left = (x0 - r).floor().max(0.0);
     let top = (y0 - r).floor().max(0.0);

@@ -9,7 +9,7 @@
 //! join the nearest digit. What is left are groups of component labels, each framed and read
 //! like a single digit by [`super::preprocess::frame`].
 
-use super::preprocess::{Components, Framed, Ink, frame};
+use super::preprocess::{Components, Framed, Ink, Rect, frame};
 use super::raster::frame_strokes;
 use super::strokes::{Point, Stroke, bounds};
 use crate::error::Error;
@@ -29,6 +29,11 @@ const WIDE: f64 = 0.95;
 const SURELY_SEVERAL: f64 = 1.15;
 /// How many cut positions to try per wide group (the columns with the least ink).
 const CUTS: usize = 6;
+/// A stroke begun within this long after the previous one ended continues the same thought:
+/// a small mark then belongs to the digit just written.
+const PEN_UP_MS: f32 = 1000.0;
+/// Widest a digit's ink is, as a multiple of its height (a wide 0 or 4 reaches about 1.3).
+const MAX_DIGIT_ASPECT: f64 = 2.0;
 /// How many times a group can be cut in two (a 5-digit run of touching digits needs 4).
 const MAX_DEPTH: usize = 5;
 
@@ -146,6 +151,9 @@ fn best_cut(
         let (Some(fl), Some(fr)) = (frame(ink, &split, &left), frame(ink, &split, &right)) else {
             continue;
         };
+        if !digit_shaped(&fl.rect) || !digit_shaped(&fr.rect) {
+            continue;
+        }
         let score = max(&classify(&fl.input)?).min(max(&classify(&fr.input)?));
         if best.as_ref().is_none_or(|b| score > b.score) {
             best = Some(Cut {
@@ -157,6 +165,12 @@ fn best_cut(
         }
     }
     Ok(best)
+}
+
+/// Whether a cut's half could be a digit: no digit is much wider than tall, so cutting a flat
+/// stroke (a 1's foot, the base of a 2 being written, a dash) into "digits" is never tried.
+fn digit_shaped(rect: &Rect) -> bool {
+    rect.width as f64 <= MAX_DIGIT_ASPECT * rect.height as f64
 }
 
 fn max(p: &[f32; CLASSES]) -> f32 {
@@ -212,6 +226,7 @@ pub fn group_digits(comps: &Components) -> Vec<Vec<u32>> {
                 (c.rect.y + c.rect.height) as f64,
             ],
             span: labels_span(comps, &[i as u32 + 1], slant),
+            after: None,
         })
         .collect();
     group_pieces(&pieces)
@@ -227,6 +242,9 @@ pub(super) struct Piece {
     pub rect: [f64; 4],
     /// Its horizontal extent along the writing's slant.
     pub span: (f64, f64),
+    /// The piece drawn just before it, when the pen went down again soon after (strokes only):
+    /// a small mark made right after a digit's stroke belongs to that digit.
+    pub after: Option<usize>,
 }
 
 impl Piece {
@@ -269,18 +287,25 @@ pub(super) fn group_pieces(pieces: &[Piece]) -> Vec<Vec<usize>> {
     // Merging can make a group overlap another it did not before: repeat until stable.
     merge_overlapping(&mut groups);
 
-    // Fragments join the nearest group if it is close; with no main piece at all (only small
-    // marks), each stands alone.
+    // Fragments join the group of the piece drawn just before them if it is close, else the
+    // nearest group if it is close; with no main piece at all (only small marks), each stands
+    // alone.
     for &i in order.iter().filter(|&&i| is_fragment(i)) {
         let g = Group::of(pieces, i);
-        let best = groups
+        let previous = pieces[i]
+            .after
+            .and_then(|p| groups.iter().position(|other| other.members.contains(&p)))
+            .filter(|&k| gap(&groups[k].rect, &g.rect) <= 0.5 * tall);
+        let nearest = groups
             .iter()
             .enumerate()
             .map(|(k, other)| (k, gap(&other.rect, &g.rect)))
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        match best {
-            Some((k, d)) if d <= 0.5 * tall => groups[k].absorb(g),
-            _ => groups.push(g),
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|&(_, d)| d <= 0.5 * tall)
+            .map(|(k, _)| k);
+        match previous.or(nearest) {
+            Some(k) => groups[k].absorb(g),
+            None => groups.push(g),
         }
     }
     merge_overlapping(&mut groups);
@@ -368,10 +393,21 @@ pub fn read_number_strokes(
     let r = f64::from(pen_width) / 2.0;
     let pieces: Vec<Piece> = strokes
         .iter()
-        .filter_map(|s| {
+        .enumerate()
+        .filter_map(|(i, s)| {
             let [x0, y0, x1, y1] = bounds(&s.points)?;
             let span = path_span(s, slant);
+            // Drawn right after the previous stroke: within a second of its pen-up (or in order,
+            // when the page sent no times).
+            let soon = match (
+                i.checked_sub(1).and_then(|p| strokes[p].span_in_time()),
+                s.span_in_time(),
+            ) {
+                (Some((_, up)), Some((down, _))) => down - up < PEN_UP_MS,
+                _ => true,
+            };
             Some(Piece {
+                after: i.checked_sub(1).filter(|_| soon),
                 rect: [
                     f64::from(x0) - r,
                     f64::from(y0) - r,
@@ -472,6 +508,9 @@ fn best_stroke_cut(
         let (Some(fl), Some(fr)) = (frame_strokes(&left, pen_width), frame_strokes(&right, pen_width)) else {
             continue;
         };
+        if !digit_shaped(&fl.rect) || !digit_shaped(&fr.rect) {
+            continue;
+        }
         let score = max(&classify(&fl.input)?).min(max(&classify(&fr.input)?));
         if best.as_ref().is_none_or(|b| score > b.2) {
             best = Some((left, right, score));
