@@ -100,3 +100,9 @@ check_budget() { # FILE BUDGET WHAT
 }
 check_budget "$GENERAL" "${GENERAL_GZIP_BUDGET:-1300000}" "general module, loaded for other graphs only"
 check_budget "$OUT" "${WASM_GZIP_BUDGET:-600000}" "the page's module"
+
+# The <digit-input> package (packages/digit-input): the element with the page's module and the
+# model in its dist/, packed by `npm pack` into target/npm/; the examples' copy of the element in
+# www/examples/digit-input/ (packages/digit-input/build.mjs).
+say "packages/digit-input: dist/, npm pack, www/examples/digit-input/"
+node packages/digit-input/build.mjs

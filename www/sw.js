@@ -10,9 +10,13 @@
 // module does not build) are cached when first used, so the first visit does not
 // download them.
 //
+// The <digit-input> examples (examples/, linked from the page) are cached on install too, after
+// the page and in the same cache, but a failure there never costs the page its offline use.
+// They load the page's own wasm and model (pkg/, model/), so they add only small files.
+//
 // CACHE names the cache; activating a worker with another name deletes the
 // caches of older versions. Bump VERSION when the list of files changes.
-const VERSION = 'v5';
+const VERSION = 'v6';
 const PREFIX = 'lenet5-';
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -41,15 +45,32 @@ const ASSETS = [
   'model/lenet5.onnx',
 ];
 
+// The examples and the copy of the element they use (www/examples/digit-input/, written by
+// scripts/build.sh).
+const EXAMPLES = [
+  'examples/',
+  'examples/index.html',
+  'examples/index.js',
+  'examples/pin.html',
+  'examples/pin.js',
+  'examples/exercise.html',
+  'examples/exercise.js',
+  'examples/common.js',
+  'examples/examples.css',
+  'examples/digit-input/digit-input.js',
+  'examples/digit-input/dist/lenet5.js',
+];
+
 const scope = new URL(self.registration.scope);
-const INDEX = new URL('./', scope).href;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
       // `no-cache`: revalidate with the server rather than trust an old HTTP-cached copy.
-      await cache.addAll(ASSETS.map((path) => new Request(new URL(path, scope), { cache: 'no-cache' })));
+      const requests = (paths) => paths.map((path) => new Request(new URL(path, scope), { cache: 'no-cache' }));
+      await cache.addAll(requests(ASSETS));
+      await cache.addAll(requests(EXAMPLES)).catch((err) => console.warn('examples not cached for offline use', err));
       await self.skipWaiting();
     })(),
   );
@@ -76,8 +97,9 @@ self.addEventListener('fetch', (event) => {
 
 async function networkFirst(event, request, url) {
   const navigate = request.mode === 'navigate';
-  // The page under any query (?model=, ?pen=) is one page: cache it once, without the query.
-  const key = navigate ? INDEX : url.href;
+  // A page under any query (?model=, ?pen=, ?seed=) is one page: cache it once, without the
+  // query (by its path: an example page must not replace the main page's copy).
+  const key = navigate ? new URL(url.pathname, url.origin).href : url.href;
   try {
     const response = await fetch(request);
     if (response.ok && response.type === 'basic') {
@@ -87,7 +109,8 @@ async function networkFirst(event, request, url) {
     return response;
   } catch (err) {
     const cache = await caches.open(CACHE);
-    const cached = (await cache.match(key)) ?? (navigate ? await cache.match(new URL('index.html', scope).href) : undefined);
+    const dirIndex = navigate && key.endsWith('/') ? new URL('index.html', key).href : null;
+    const cached = (await cache.match(key)) ?? (dirIndex ? await cache.match(dirIndex) : undefined);
     if (cached) return cached;
     throw err;
   }

@@ -1,0 +1,4 @@
+// The examples' index page: only makes it work offline too.
+import { registerServiceWorker } from './common.js';
+
+registerServiceWorker();
