@@ -623,7 +623,12 @@ pub fn check_strokes(data: &[u8]) {
         assert!(in_range(&framed.input), "input outside [0, 1]");
     }
     let pieces = parsed.len();
-    match segment::read_number_strokes(&parsed, pen, fake_classifier(oracle)) {
+    match segment::read_number_strokes(
+        &parsed,
+        pen,
+        &mut segment::GroupMemo::default(),
+        fake_classifier(oracle),
+    ) {
         Err(e) => assert!(oracle & 0x40 != 0, "only the stand-in's own failure may fail: {e}"),
         Ok(digits) => {
             assert!(

@@ -13,9 +13,10 @@ use super::preprocess::{BOX, Framed, Rect, centre_by_mass, restore_thin};
 use super::strokes::{Point, Stroke, bounds};
 
 /// Samples per pixel along each axis when a digit is drawn into the 20 px box: the strokes
-/// are drawn 4x finer and averaged down, so their edges are as soft as a canvas's drawing
-/// area-averaged by the pixel path.
-const SUPERSAMPLE: usize = 4;
+/// are drawn this much finer and averaged down, so their edges are as soft as a canvas's
+/// drawing area-averaged by the pixel path (2 matches it as closely as 4, at a quarter of the
+/// cost).
+const SUPERSAMPLE: usize = 2;
 
 /// Where strokes land on a grid: grid = (point - origin) · scale.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,7 +53,17 @@ pub fn cover<'a>(
 ) -> Vec<f32> {
     let mut out = vec![0f32; w * h];
     for stroke in strokes {
-        let pts: Vec<Point> = stroke.points.iter().map(|&p| place.apply(p)).collect();
+        // Points closer than a quarter pixel to the last one kept add nothing at this scale
+        // (a long number framed into 20 px has several per pixel): the last point always stays.
+        let mut pts: Vec<Point> = Vec::with_capacity(stroke.points.len());
+        for (i, p) in stroke.points.iter().enumerate() {
+            let q = place.apply(*p);
+            let last = i + 1 == stroke.points.len();
+            match pts.last() {
+                Some(k) if !last && (q.x - k.x).abs() < 0.25 && (q.y - k.y).abs() < 0.25 => {}
+                _ => pts.push(q),
+            }
+        }
         match pts.as_slice() {
             [] => {}
             [p] => segment(&mut out, w, h, *p, *p, radius),

@@ -38,6 +38,7 @@ const MAX_DIGIT_ASPECT: f64 = 2.0;
 const MAX_DEPTH: usize = 5;
 
 /// One digit of a number: its framed input and the network's probabilities.
+#[derive(Clone, Debug)]
 pub struct DigitReading {
     pub framed: Framed,
     pub probabilities: [f32; CLASSES],
@@ -386,6 +387,7 @@ fn gap(a: &[f64; 4], b: &[f64; 4]) -> f64 {
 pub fn read_number_strokes(
     strokes: &[Stroke],
     pen_width: f32,
+    memo: &mut GroupMemo,
     mut classify: impl FnMut(&[f32]) -> Result<[f32; CLASSES], Error>,
 ) -> Result<Vec<DigitReading>, Error> {
     let strokes: Vec<&Stroke> = strokes.iter().filter(|s| !s.points.is_empty()).collect();
@@ -423,9 +425,57 @@ pub fn read_number_strokes(
     let mut out = Vec::new();
     for members in group_pieces(&pieces) {
         let group: Vec<Stroke> = members.iter().map(|&i| strokes[i].clone()).collect();
-        read_stroke_group(group, pen_width, slant, 0, &mut classify, &mut out)?;
+        let key = GroupMemo::key(&group, pen_width);
+        if let Some(read) = memo.get(&key) {
+            out.extend(read.iter().cloned());
+            continue;
+        }
+        // Cuts follow the group's own slant, so a group reads the same whatever else is on the
+        // pad (and its reading can be remembered).
+        let slant = strokes_slant(&group.iter().collect::<Vec<_>>());
+        let mut read = Vec::new();
+        read_stroke_group(group, pen_width, slant, 0, &mut classify, &mut read)?;
+        out.extend(read.iter().cloned());
+        memo.put(key, read);
     }
     Ok(out)
+}
+
+/// The readings of groups of strokes already read, by their exact points and pen: while the
+/// pen moves, a number's finished digits (with any cuts tried on them) are read once, not on
+/// every frame.
+#[derive(Debug, Default)]
+pub struct GroupMemo {
+    entries: Vec<(Vec<u32>, Vec<DigitReading>)>,
+    next: usize,
+}
+
+impl GroupMemo {
+    /// Groups remembered: the digits of a long number.
+    const SIZE: usize = 32;
+
+    /// A group's points and pen as bits, stroke by stroke (a stroke's length first).
+    fn key(group: &[Stroke], pen_width: f32) -> Vec<u32> {
+        let mut key = vec![pen_width.to_bits()];
+        for s in group {
+            key.push(s.points.len() as u32);
+            key.extend(s.points.iter().flat_map(|p| [p.x.to_bits(), p.y.to_bits()]));
+        }
+        key
+    }
+
+    fn get(&self, key: &[u32]) -> Option<&Vec<DigitReading>> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, read)| read)
+    }
+
+    fn put(&mut self, key: Vec<u32>, read: Vec<DigitReading>) {
+        if self.entries.len() < Self::SIZE {
+            self.entries.push((key, read));
+        } else {
+            self.entries[self.next] = (key, read);
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+    }
 }
 
 fn read_stroke_group(

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::infer::{FeatureMap, Model};
 use crate::ink::preprocess::{self, Components, Framed, Ink, Rect};
 use crate::ink::raster;
-use crate::ink::segment::{self, DigitReading};
+use crate::ink::segment::{self, DigitReading, GroupMemo};
 use crate::ink::strokes::{self, Stroke};
 use crate::onnx::contract::{CLASSES, INPUT_LEN};
 
@@ -47,6 +47,7 @@ pub struct Recognizer {
     model: Model,
     reject: RejectRule,
     memo: Memo,
+    groups: GroupMemo,
 }
 
 /// The network's last readings by input: while the pen moves, a number's finished digits (and
@@ -138,6 +139,7 @@ impl Recognizer {
             model: Model::from_bytes(model_bytes)?,
             reject: RejectRule::DEFAULT,
             memo: Memo::default(),
+            groups: GroupMemo::default(),
         })
     }
 
@@ -202,7 +204,8 @@ impl Recognizer {
     pub fn recognize_number_strokes(&mut self, strokes: &[Stroke], pen_width: f32) -> Result<NumberReading, Error> {
         strokes::check(strokes, pen_width)?;
         let (model, memo) = (&mut self.model, &mut self.memo);
-        let read = segment::read_number_strokes(strokes, pen_width, |input| memo.predict(model, input))?;
+        let read =
+            segment::read_number_strokes(strokes, pen_width, &mut self.groups, |input| memo.predict(model, input))?;
         Ok(self.number(read))
     }
 

@@ -75,7 +75,7 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
 }
 
 fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
-    js_sys::Reflect::set(target, &JsValue::from_str(key), value)
+    js_sys::Reflect::set(target, &JsValue::from_str(wasm_bindgen::intern(key)), value)
         .map(|_| ())
         .map_err(|_| js_error(Error::Internal("could not build the result object".into())))
 }
