@@ -85,6 +85,10 @@ console.log(`export default ${JSON.stringify(digests, null, 2)};`);
 JS
 say "wrote www/pkg/integrity.js"
 
+# The offline worker's manifest (www/pkg/sw-manifest.js): the SHA-384 of every file in www/ it
+# may cache; it caches nothing that does not match (scripts/sw-manifest.mjs, www/sw.js).
+node scripts/sw-manifest.mjs www
+
 # Size budgets: they guard the size work (direct loader, op registry, vendored tract patches,
 # profile) against regressions. The page's module is what every visitor downloads.
 check_budget() { # FILE BUDGET WHAT

@@ -86,7 +86,21 @@ async function handle(root, req, res) {
     send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
     return;
   }
-  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  // The path as sent, parsed against a fixed origin: `new URL('//', base)` would read "//" as
+  // an address without a host (a 500); here "//" and "//x/y" are paths like any other. A
+  // request target that is not a path ("*", "http://...") is refused.
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) {
+    send(res, 400, 'Bad Request\n');
+    return;
+  }
+  let pathname;
+  try {
+    ({ pathname } = new URL(`http://localhost${target}`));
+  } catch {
+    send(res, 400, 'Bad Request\n');
+    return;
+  }
   let file = resolveUnder(root, pathname);
   if (file === null) {
     send(res, 403, 'Forbidden\n');
@@ -97,7 +111,8 @@ async function handle(root, req, res) {
     info = await stat(file);
     if (info.isDirectory()) {
       if (!pathname.endsWith('/')) {
-        send(res, 301, 'Moved\n', { Location: `${pathname}/` });
+        // One leading slash: "//pkg/" would be another host's address.
+        send(res, 301, 'Moved\n', { Location: `/${pathname.replace(/^\/+/, '')}/` });
         return;
       }
       file = path.join(file, 'index.html');

@@ -48,7 +48,10 @@ async function startModule(glue, file, integrity) {
     const url = new URL(`./pkg/${file}`, import.meta.url);
     const digest = integrity.then((i) => i[`pkg/${file}`]);
     const [js, module] = await Promise.all([glue, digest.then((d) => compileWasm(url, d))]);
-    await js.default({ module_or_path: module });
+    const exports = await js.default({ module_or_path: module });
+    // The module's static constructors (tract's kernel registry), once: they are exported rather
+    // than run before every call (.cargo/config.toml).
+    exports.__wasm_call_ctors?.();
     return js;
   } catch (err) {
     throw Object.assign(
@@ -139,9 +142,19 @@ function start() {
   const wasm = startModule(import('./pkg/lenet5.js'), 'lenet5_bg.wasm', integrity);
   // The built-in model is checked against the build's digest; a ?model= file is the user's choice.
   const modelDigest = param ? Promise.resolve(undefined) : integrity.then((i) => i['model/lenet5.onnx'], () => undefined);
-  const model = modelUrl
-    ? modelDigest.then((digest) => loadModel(modelUrl, digest))
-    : Promise.reject(new Error(`The model address "${param}" is not a valid URL.`));
+  // The page's Content Security Policy (connect-src 'self') lets it fetch from its own site only:
+  // a model elsewhere is refused before any fetch, saying so (not "check your connection").
+  const model = !modelUrl
+    ? Promise.reject(new Error(`The model address "${param}" is not a valid URL.`))
+    : modelUrl.origin !== location.origin
+      ? Promise.reject(
+          new Error(
+            `The model must come from this site (${location.origin}): this page may only fetch files from its own address, ` +
+              `and ${modelUrl.href} is on ${modelUrl.origin === 'null' ? 'no site' : modelUrl.origin}. ` +
+              'Download the model and choose it with "Choose an .onnx file…", or put it on this site.',
+          ),
+        )
+      : modelDigest.then((digest) => loadModel(modelUrl, digest));
   const recognizer = Promise.all([wasm, model]).then(async ([, bytes]) => {
     try {
       return await recognizerFor(bytes);

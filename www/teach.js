@@ -14,6 +14,23 @@
 import { openStore, digest } from './store.js';
 import { trustedScriptUrl } from './trusted.js';
 
+/**
+ * Whether the learning failed because the browser is offline: navigator.onLine says so, or the
+ * learning worker (or a file it fetches) could not be loaded and the page's own address does
+ * not answer either.
+ */
+async function offline(err) {
+  if (navigator.onLine === false) return true;
+  const loading = err?.cause === 'start' || err instanceof TypeError || /fetch|network|load/i.test(err?.message ?? '');
+  if (!loading) return false;
+  try {
+    await fetch(new URL('learn-worker.js', document.baseURI), { method: 'HEAD', cache: 'no-store' });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export class Teacher {
   /**
    * @param {object} els { group, status, progress, reset, download }
@@ -53,11 +70,14 @@ export class Teacher {
     this.base = { bytes: baseBytes, digest: await digest(baseBytes) };
     this.store = await openStore({ create: false });
     let saved = null;
+    const problems = this.storeProblems();
     try {
-      this.count = (await this.store?.corrections())?.length ?? 0;
+      const read = await this.store?.corrections();
+      this.count = read?.list.length ?? 0;
+      problems.push(...this.damageNotes(read));
       saved = await this.store?.model();
     } catch (err) {
-      this.say(`Could not read your saved corrections: ${err?.message ?? err}`, 'warning');
+      problems.push(`Could not read your saved corrections: ${err?.message ?? err}`);
     }
     if (saved && saved.base === this.base.digest && saved.bytes instanceof Uint8Array) {
       try {
@@ -71,8 +91,39 @@ export class Teacher {
     } else if (saved) {
       this.say('Your saved model was learnt from another version of the original model; teach again to rebuild it.', 'warning');
     }
+    if (problems.length > 0) {
+      const before = this.el.status.dataset.state ? `${this.el.status.textContent} ` : '';
+      this.say(`${before}${problems.join(' ')}`, 'warning');
+    }
     this.setEnabled(true);
     if (!this.el.status.dataset.state) this.sayIdle();
+  }
+
+  /** What opening the store repaired or could not do, said once (then forgotten). */
+  storeProblems() {
+    const out = [...(this.store?.notes ?? [])];
+    if (this.store?.reason) out.push(this.store.reason);
+    if (this.store) {
+      this.store.notes = [];
+      this.store.reason = '';
+    }
+    return out;
+  }
+
+  /** The words for the damaged records `corrections()` removed and the strokes it dropped. */
+  damageNotes(read) {
+    const out = [];
+    const n = read?.damaged ?? 0;
+    if (n > 0) {
+      const good = read.list.length;
+      out.push(
+        `${n} stored correction${n === 1 ? ' was' : 's were'} damaged and ${n === 1 ? 'is' : 'are'} skipped (removed from this browser)` +
+          (good > 0 ? `; your other ${good} still teach${good === 1 ? 'es' : ''}.` : '.'),
+      );
+    }
+    const k = read?.stripped ?? 0;
+    if (k > 0) out.push(`The pen strokes of ${k} stored correction${k === 1 ? ' were' : 's were'} damaged and are dropped; ${k === 1 ? 'it' : 'they'} still teach${k === 1 ? 'es' : ''} from ${k === 1 ? 'its' : 'their'} input.`);
+    return out;
   }
 
   setEnabled(on) {
@@ -108,7 +159,11 @@ export class Teacher {
     const cur = this.hooks.current();
     if (!cur) return this.say(`Draw a ${digit} first, then press ${digit}.`, 'warning');
     try {
-      this.store ??= await openStore();
+      if (!this.store) {
+        this.store = await openStore();
+        const problems = this.storeProblems();
+        this.storeNote = problems.join(' ');
+      }
       await this.store.addCorrection({
         input: new Float32Array(cur.input),
         label: digit,
@@ -121,6 +176,10 @@ export class Teacher {
     }
     // Said with every message of the learning that follows, until the next correction.
     this.note = cur.digits > 1 ? `The whole drawing (read as ${cur.text}) was taught as one ${digit}. ` : '';
+    if (this.storeNote) {
+      this.note = `${this.storeNote} ${this.note}`;
+      this.storeNote = '';
+    }
     this.count += 1;
     this.setEnabled(true);
     this.learn();
@@ -140,8 +199,16 @@ export class Teacher {
       const generation = this.generation;
       do {
         this.again = false;
-        const list = await this.store.corrections();
+        const read = await this.store.corrections();
+        const list = read.list;
+        const damage = this.damageNotes(read).join(' ');
+        if (damage) this.note = `${damage} ${this.note}`;
         const n = list.length;
+        this.count = n;
+        if (n === 0) {
+          this.say(`${this.note}No correction is left to learn from: draw the digit again and teach it.`, 'warning');
+          return;
+        }
         this.say(`${this.note}Learning from ${n} correction${n === 1 ? '' : 's'}…`, 'loading');
         const inputs = new Float32Array(n * 1024);
         list.forEach((c, i) => inputs.set(c.input, i * 1024));
@@ -178,7 +245,15 @@ export class Teacher {
         document.body.dataset.learnt = String(n);
       } while (this.again);
     } catch (err) {
-      this.say(`Could not learn from your corrections: ${err?.message ?? err}`, 'warning');
+      if (await offline(err)) {
+        this.say(
+          'Learning needs files this page fetches the first time you teach it; you are offline. ' +
+            'Your correction is kept: teach again once you are back online.',
+          'warning',
+        );
+      } else {
+        this.say(`Could not learn from your corrections: ${err?.message ?? err}`, 'warning');
+      }
       console.warn('learning failed', err);
     } finally {
       this.busy = false;
@@ -212,7 +287,7 @@ export class Teacher {
         this.worker.removeEventListener('error', onError);
         this.worker.terminate();
         this.worker = null;
-        reject(new Error(e.message || 'the learning worker failed to start'));
+        reject(new Error(e.message || 'the learning worker failed to start', { cause: 'start' }));
       };
       this.worker.addEventListener('message', onMessage);
       this.worker.addEventListener('error', onError);

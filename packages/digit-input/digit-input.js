@@ -134,7 +134,10 @@ async function loadEngine(config) {
   try {
     const [glueModule, compiled] = await Promise.all([glue, module]);
     js = glueModule;
-    await js.default({ module_or_path: compiled });
+    const exports = await js.default({ module_or_path: compiled });
+    // The module's static constructors, once (exported by the build rather than run before
+    // every call into the module).
+    exports.__wasm_call_ctors?.();
   } catch (err) {
     if (err?.kind === 'engine') throw err;
     throw engineError(

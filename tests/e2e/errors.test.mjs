@@ -34,6 +34,22 @@ describe('errors', () => {
     await s.close();
   });
 
+  test('a model on another site (?model=https://…) is refused before fetching: it must come from this site', async () => {
+    const requested = [];
+    const s = await openPage(env, {
+      query: '?model=https://models.example/lenet5.onnx',
+      wait: false,
+      allowErrors: [/must come from this site/],
+      route: (page) => page.on('request', (r) => requested.push(r.url())),
+    });
+    const status = await waitError(s.page);
+    assert.match(status, /The model must come from this site \(http:\/\/127\.0\.0\.1:\d+\)/);
+    assert.match(status, /https:\/\/models\.example\/lenet5\.onnx is on https:\/\/models\.example/);
+    assert.doesNotMatch(status, /connection/);
+    assert.ok(!requested.some((u) => new URL(u).hostname === 'models.example'), `nothing was fetched from the other site: ${requested.join(' ')}`);
+    await s.close();
+  });
+
   test('a corrupt model says so in #status', async () => {
     const s = await openPage(env, {
       query: '?model=junk.onnx',

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
+import { writeManifest } from '../../scripts/sw-manifest.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
@@ -37,6 +38,9 @@ export function assertBuilt({ model = true } = {}) {
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} missing: run scripts/build.sh first (it also copies model/lenet5.onnx)`);
   }
+  // The service worker caches only files that match pkg/sw-manifest.js: written again here so a
+  // file edited since the last build is not refused (scripts/build.sh writes it too).
+  writeManifest(WWW);
 }
 
 /**

@@ -8,6 +8,7 @@ import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync }
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../scripts/serve.mjs';
+import { writeManifest } from '../../scripts/sw-manifest.mjs';
 import {
   WWW,
   assertBuilt,
@@ -19,6 +20,17 @@ import {
   waitReady,
   sharedEnv,
 } from './helpers.mjs';
+
+/** A copy of www/ in a temporary directory (model/ linked), with its own manifest. */
+function copyWww() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lenet5-www-'));
+  for (const name of readdirSync(WWW)) {
+    if (name === 'model') symlinkSync(path.join(WWW, name), path.join(dir, name));
+    else cpSync(path.join(WWW, name), path.join(dir, name), { recursive: true });
+  }
+  writeManifest(dir);
+  return dir;
+}
 
 /** Wait until the service worker controls the page; returns the cached paths. */
 async function controlled(page) {
@@ -33,6 +45,32 @@ async function controlled(page) {
 
 describe('offline', () => {
   const env = sharedEnv();
+
+  // First: the next test stops the shared server.
+  test('teaching offline before the learning files were fetched says so, and works back online', async () => {
+    // No service worker: the learning files were never fetched, so nothing can answer offline.
+    const s = await openPage(env, {
+      contextOptions: { serviceWorkers: 'block' },
+      allowErrors: [/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/],
+    });
+    const { page, context } = s;
+    await page.waitForFunction(() => !document.querySelector('#teach button').disabled);
+    await context.setOffline(true);
+    await drawMouse(page, sample(7).strokes);
+    await assertReading(page);
+    await page.keyboard.press('1');
+    await page.waitForFunction(() => document.getElementById('teach-status').dataset.state === 'warning', null, { timeout: 30_000 });
+    const status = await page.textContent('#teach-status');
+    assert.match(status, /^Learning needs files this page fetches the first time you teach it; you are offline\. /);
+    assert.match(status, /teach again once you are back online/);
+    assert.doesNotMatch(status, /failed to start/);
+
+    await context.setOffline(false);
+    await page.keyboard.press('1');
+    await page.waitForFunction(() => document.body.dataset.learnt === '2' && !document.body.dataset.learning, null, { timeout: 60_000 });
+    assert.match(await page.textContent('#teach-status'), /Learnt from 2 corrections/);
+    await s.close();
+  });
 
   test('after the first visit the page works offline', async () => {
     const s = await openPage(env, {
@@ -84,12 +122,9 @@ describe('offline', () => {
   });
 
   test('online, a new build replaces the cached files', async () => {
-    // A copy of www/ whose files can change (pkg/ and model/ linked, not copied).
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lenet5-www-'));
-    for (const name of readdirSync(WWW)) {
-      if (name === 'pkg' || name === 'model') symlinkSync(path.join(WWW, name), path.join(dir, name));
-      else cpSync(path.join(WWW, name), path.join(dir, name), { recursive: true });
-    }
+    // A copy of www/ whose files can change (model/ linked, not copied; pkg/ copied, as a new
+    // build writes its manifest there).
+    const dir = copyWww();
     const server = await startServer({ root: dir, port: 0 });
     const context = await env.browser.newContext();
     try {
@@ -106,13 +141,16 @@ describe('offline', () => {
       assert.doesNotMatch(await cachedCss(), /new build/);
       // "Deploy" a new build, then visit again.
       appendFileSync(path.join(dir, 'style.css'), '\n/* new build 2 */\n');
+      writeManifest(dir);
       await page.reload();
       await waitReady(page);
-      await page.waitForFunction(async () => {
-        const names = (await caches.keys()).filter((n) => n.startsWith('lenet5-'));
-        const res = await (await caches.open(names[0])).match(new URL('style.css', location.href).href);
-        return res && /new build 2/.test(await res.text());
-      });
+      // The new build's worker installs into a cache of its own, then activates and deletes the
+      // old one. (waitForFunction does not wait for an async predicate: poll here.)
+      const deadline = Date.now() + 20_000;
+      while (!/new build 2/.test(await cachedCss())) {
+        assert.ok(Date.now() < deadline, 'the new build is cached within 20 s');
+        await page.waitForTimeout(200);
+      }
       assert.match(await cachedCss(), /new build 2/, 'the cache holds the new build');
       assert.equal((await controlled(page)).length, 1, 'one cache, not one per visit');
     } finally {

@@ -70,6 +70,18 @@ describe('static server', () => {
     assert.equal(dirRes.headers.location, '/pkg/');
   });
 
+  test('doubled slashes are paths, never a 500 or a redirect to another host', async () => {
+    const root = await get(server.url, '//');
+    assert.equal(root.status, 200, '"//" is the page');
+    assert.match(root.body, /<title>hi<\/title>/);
+    assert.equal((await get(server.url, '//app.js')).status, 200);
+    assert.equal((await get(server.url, '//missing.example/x')).status, 404);
+    const dirRes = await get(server.url, '//pkg');
+    assert.equal(dirRes.status, 301);
+    assert.equal(dirRes.headers.location, '/pkg/', 'not "//pkg/", an address on the host "pkg"');
+    assert.equal((await get(server.url, '*', 'GET')).status, 400);
+  });
+
   test('never serves files outside the root or dotfiles', async () => {
     for (const p of ['/../outside.txt', '/%2e%2e/outside.txt', '/..%2foutside.txt', '/pkg/..%2f..%2foutside.txt', '/.env', '/%2eenv', '/x%00.js', '/..\\outside.txt']) {
       const res = await get(server.url, p);

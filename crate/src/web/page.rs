@@ -63,6 +63,51 @@ struct Recognized<'a> {
     runner_up_confidence: f32,
 }
 
+/// One digit of a `NumberReading` for JS, its box's fields inline. Written out rather than
+/// `#[serde(flatten)]`, which serialises through a map with a string decoded per key on every
+/// reading (most of a number reading's cost in the browser).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Digit {
+    digit: u8,
+    confidence: f32,
+    sure: bool,
+    runner_up: u8,
+    runner_up_confidence: f32,
+    x: usize,
+    y: usize,
+    width: usize,
+    height: usize,
+}
+
+#[derive(serde::Serialize)]
+struct Number<'a> {
+    text: &'a str,
+    digits: Vec<Digit>,
+}
+
+fn number_to_js(reading: &crate::NumberReading) -> Result<JsValue, JsValue> {
+    let digits = reading
+        .digits
+        .iter()
+        .map(|d| Digit {
+            digit: d.digit,
+            confidence: d.confidence,
+            sure: d.sure,
+            runner_up: d.runner_up,
+            runner_up_confidence: d.runner_up_confidence,
+            x: d.rect.x,
+            y: d.rect.y,
+            width: d.rect.width,
+            height: d.rect.height,
+        })
+        .collect();
+    to_js(&Number {
+        text: &reading.text,
+        digits,
+    })
+}
+
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     // `null` (not `undefined`) for absent values, as documented; plain objects, not `Map`s
     // (`#[serde(flatten)]` serialises as a map).
@@ -152,7 +197,7 @@ impl Recognizer {
             .inner
             .recognize_number(rgba, width as usize, height as usize)
             .map_err(js_error)?;
-        to_js(&reading)
+        number_to_js(&reading)
     }
 
     /// Reads pen strokes (as for `recognizeStrokes`) as a number: digits left to right with
@@ -169,7 +214,7 @@ impl Recognizer {
             .inner
             .recognize_number_strokes(&strokes, pen_width)
             .map_err(js_error)?;
-        to_js(&reading)
+        number_to_js(&reading)
     }
 
     /// The C1 and C3 feature maps (after activation) for a 32x32 input such as `recognize`'s
