@@ -74,63 +74,54 @@ pub fn plot(path: &Path, history: &[EpochStats], eval: &Evaluation, title: &str)
     let root = root.titled(title, ("sans-serif", 20)).map_err(|e| err(&e))?;
     let (left, right) = root.split_horizontally(600);
     let (top, bottom) = left.split_vertically(260);
-    let epochs = history.len().max(1) as f64;
-    let whole = |v: &f64| format!("{v:.0}");
-
     let max_loss = history.iter().map(|h| h.train_loss).fold(0.0, f64::max).max(1e-3) * 1.1;
-    let mut chart = ChartBuilder::on(&top)
-        .margin(10)
-        .caption("training loss (distorted digits)", ("sans-serif", 15))
-        .x_label_area_size(40)
-        .y_label_area_size(50)
-        .build_cartesian_2d(0.5f64..epochs + 0.5, 0f64..max_loss)
-        .map_err(|e| err(&e))?;
-    chart
-        .configure_mesh()
-        .x_labels(history.len().clamp(2, 20))
-        .x_label_formatter(&whole)
-        .x_desc("epoch")
-        .draw()
-        .map_err(|e| err(&e))?;
-    chart
-        .draw_series(LineSeries::new(
-            history.iter().map(|h| (h.epoch as f64, h.train_loss)),
-            BLUE.stroke_width(2),
-        ))
-        .map_err(|e| err(&e))?;
-
-    let accs: Vec<f64> = history.iter().map(|h| 100.0 * h.test_accuracy).collect();
-    let lo = accs.iter().copied().fold(100.0, f64::min).clamp(90.0, 99.0) - 0.2;
-    let mut chart = ChartBuilder::on(&bottom)
-        .margin(10)
-        .caption("MNIST test accuracy (%)", ("sans-serif", 15))
-        .x_label_area_size(40)
-        .y_label_area_size(50)
-        .build_cartesian_2d(0.5f64..epochs + 0.5, lo..100.0)
-        .map_err(|e| err(&e))?;
-    chart
-        .configure_mesh()
-        .x_labels(history.len().clamp(2, 20))
-        .x_label_formatter(&whole)
-        .x_desc("epoch")
-        .draw()
-        .map_err(|e| err(&e))?;
-    chart
-        .draw_series(LineSeries::new(
-            history.iter().map(|h| (h.epoch as f64, 100.0 * h.test_accuracy)),
-            RED.stroke_width(2),
-        ))
-        .map_err(|e| err(&e))?;
-    chart
-        .draw_series(
-            history
-                .iter()
-                .map(|h| Circle::new((h.epoch as f64, 100.0 * h.test_accuracy), 3, RED.filled())),
-        )
-        .map_err(|e| err(&e))?;
+    let losses: Vec<(usize, f64)> = history.iter().map(|h| (h.epoch, h.train_loss)).collect();
+    by_epoch(
+        &top,
+        "training loss (distorted digits)",
+        0.0..max_loss,
+        &losses,
+        BLUE,
+        false,
+    )
+    .map_err(|e| err(&e))?;
+    let accs: Vec<(usize, f64)> = history.iter().map(|h| (h.epoch, 100.0 * h.test_accuracy)).collect();
+    let lo = accs.iter().map(|a| a.1).fold(100.0, f64::min).clamp(90.0, 99.0) - 0.2;
+    by_epoch(&bottom, "MNIST test accuracy (%)", lo..100.0, &accs, RED, true).map_err(|e| err(&e))?;
 
     confusion(&right, eval).map_err(|e| err(&e))?;
     root.present().map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// One value by epoch as a line (with a dot per epoch if `dots`): whole epochs on the x axis,
+/// its title clear of the tick labels.
+fn by_epoch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    y: std::ops::Range<f64>,
+    points: &[(usize, f64)],
+    color: RGBColor,
+    dots: bool,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let epochs = points.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .caption(caption, ("sans-serif", 15))
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.5f64..epochs + 0.5, y)?;
+    chart
+        .configure_mesh()
+        .x_labels(points.len().clamp(2, 20))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc("epoch")
+        .draw()?;
+    let xy = points.iter().map(|&(e, v)| (e as f64, v));
+    chart.draw_series(LineSeries::new(xy.clone(), color.stroke_width(2)))?;
+    if dots {
+        chart.draw_series(xy.map(|p| Circle::new(p, 3, color.filled())))?;
+    }
     Ok(())
 }
 

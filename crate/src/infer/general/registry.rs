@@ -324,31 +324,13 @@ fn softmax(ctx: &ParsingContext, node: &NodeProto) -> Built {
 }
 
 fn gemm(_: &ParsingContext, node: &NodeProto) -> Built {
-    let attrs::Gemm {
-        alpha,
-        beta,
-        trans_a,
-        trans_b,
-    } = attrs::Gemm::parse(&ours(node)?).map_err(|e| format_err!("{e}"))?;
-    Ok((
-        expand(Gemm {
-            alpha,
-            beta,
-            trans_a,
-            trans_b,
-        }),
-        vec![],
-    ))
+    let attrs = attrs::Gemm::parse(&ours(node)?).map_err(|e| format_err!("{e}"))?;
+    Ok((expand(Gemm(attrs)), vec![]))
 }
 
 /// ONNX Gemm: `alpha * A' B' + beta * C`, as an einsum plus element-wise ops.
 #[derive(Debug, Clone)]
-struct Gemm {
-    alpha: f32,
-    beta: f32,
-    trans_a: bool,
-    trans_b: bool,
-}
+struct Gemm(attrs::Gemm);
 
 impl Expansion for Gemm {
     fn name(&self) -> StaticName {
@@ -373,8 +355,8 @@ impl Expansion for Gemm {
         s.equals(&outputs[0].rank, 2)?;
         s.equals(&inputs[0].datum_type, &outputs[0].datum_type)?;
         s.equals(&inputs[1].datum_type, &outputs[0].datum_type)?;
-        let (ca, ra) = if self.trans_a { (0, 1) } else { (1, 0) };
-        let (cb, rb) = if self.trans_b { (0, 1) } else { (1, 0) };
+        let (ca, ra) = if self.0.trans_a { (0, 1) } else { (1, 0) };
+        let (cb, rb) = if self.0.trans_b { (0, 1) } else { (1, 0) };
         s.equals(&inputs[0].shape[ra], &outputs[0].shape[0])?;
         s.equals(&inputs[0].shape[ca], &inputs[1].shape[rb])?;
         s.equals(&inputs[1].shape[cb], &outputs[0].shape[1])?;
@@ -383,18 +365,18 @@ impl Expansion for Gemm {
 
     fn wire(&self, name: &str, model: &mut TypedModel, inputs: &[OutletId]) -> TractResult<TVec<OutletId>> {
         let (a, b, c) = (inputs[0], inputs[1], inputs.get(2));
-        let axes = AxesMapping::for_numpy_matmul(2, self.trans_a, self.trans_b, false)?;
+        let axes = AxesMapping::for_numpy_matmul(2, self.0.trans_a, self.0.trans_b, false)?;
         let mut wire = model.wire_node(
             format!("{name}.ab"),
             EinSum::new(axes, model.outlet_fact(a)?.datum_type),
             [a, b].as_ref(),
         )?[0];
-        if self.alpha != 1.0 {
-            let alpha = tensor0(self.alpha).broadcast_into_rank(model.outlet_fact(wire)?.rank())?;
+        if self.0.alpha != 1.0 {
+            let alpha = tensor0(self.0.alpha).broadcast_into_rank(model.outlet_fact(wire)?.rank())?;
             let alpha = model.add_const(format!("{name}.alpha_ab.cst"), alpha)?;
             wire = model.wire_node(format!("{name}.alpha_ab"), ops::math::mul(), &[alpha, wire])?[0];
         }
-        if let Some(&c) = c.filter(|_| self.beta != 0.0) {
+        if let Some(&c) = c.filter(|_| self.0.beta != 0.0) {
             let mut c = c;
             while model.outlet_fact(wire)?.rank() > model.outlet_fact(c)?.rank() {
                 c = model.wire_node(
@@ -403,8 +385,8 @@ impl Expansion for Gemm {
                     &[c],
                 )?[0];
             }
-            if self.beta != 1.0 {
-                let beta = tensor0(self.beta).broadcast_into_rank(model.outlet_fact(wire)?.rank())?;
+            if self.0.beta != 1.0 {
+                let beta = tensor0(self.0.beta).broadcast_into_rank(model.outlet_fact(wire)?.rank())?;
                 let beta = model.add_const(format!("{name}.beta_c.cst"), beta)?;
                 c = model.wire_node(format!("{name}.beta_c"), ops::math::mul(), &[beta, c])?[0];
             }
