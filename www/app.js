@@ -8,7 +8,7 @@
 // into the address, and nowhere else).
 import { DrawingPad } from './pad.js';
 import { Readings } from './readings.js';
-import { NumberView, normalizeReading, plain, readingFromDigit } from './number.js';
+import { NumberView, normalizeReading, plain } from './number.js';
 import { UnsureView } from './unsure.js';
 import { FeatureMapsView } from './maps.js';
 import { HintView } from './hints.js';
@@ -16,7 +16,8 @@ import { Announcer } from './announce.js';
 import { ModelPicker } from './model-picker.js';
 import { registerServiceWorker } from './offline.js';
 import { Teacher } from './teach.js';
-import { errorText, loading, recognizerFor } from './loader.js';
+import { errorText, loading } from './loader.js';
+import { LocalRecognizer, openUserModel } from './engine.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -51,8 +52,7 @@ const hint = new HintView($('hint'));
 const maps = new FeatureMapsView({ panel: $('maps'), c1: $('maps-c1'), c3: $('maps-c3'), note: $('maps-note') });
 const announcer = new Announcer($('announce'));
 
-let wasm = null;
-let recognizer = null; // the one in use
+let recognizer = null; // the one in use: a LocalRecognizer, or a WorkerRecognizer (`remote`) for a model you chose
 let builtIn = null; // { recognizer, label, message }
 let custom = null; // { recognizer, name, size }, while a model of your own is in use
 let personal = null; // { recognizer, count }: learnt from your corrections (teach.js)
@@ -111,43 +111,102 @@ function recognize(live) {
     markRecognized();
     return;
   }
-  const { width, height } = els.pad;
+  if (recognizer.remote) {
+    recognizeInWorker(live);
+    return;
+  }
   const t0 = performance.now();
   let readingMs = 0;
   try {
     const { strokes, penWidth, stride } = pad.forRecognizer();
     const out = recognizer.recognizeStrokes(strokes, penWidth, stride);
     const t1 = performance.now();
-    const number =
-      typeof recognizer.recognizeNumberStrokes === 'function'
-        ? normalizeReading(recognizer.recognizeNumberStrokes(strokes, penWidth, stride))
-        : readingFromDigit(out);
+    const number = normalizeReading(recognizer.recognizeNumberStrokes(strokes, penWidth, stride));
     const t2 = performance.now();
-    lastDrawing = out.empty ? null : { input: out.input, digits: number.digits.length, text: number.text, version: pad.version };
-    readings.show(out, t1 - t0);
-    numberView.show(number, width, height);
-    unsure.show(out, number);
-    hint.show(out, number, { width, height, lineWidth: penWidth });
-    const mapsMs = maps.show(out.empty ? null : out.input, pad.version);
+    const mapsMs = present({ out, number, penWidth, live, version: pad.version, maps: () => maps.show(out.empty ? null : out.input, pad.version) }, t1 - t0, t2 - t1);
     readingMs = t2 - t0 + mapsMs;
-    if (!out.empty) readings.el.timing.textContent = timingText(t1 - t0, t2 - t1, mapsMs);
-    if (live) announcer.hold();
-    else announcer.say(announcement(out, number));
-    if (recognitionFailed) {
-      recognitionFailed = false;
-      setStatus(readyMessage, 'ready');
-    }
   } catch (err) {
     readingMs = performance.now() - t0;
-    recognitionFailed = true;
-    resetReadings('');
-    setStatus(`Could not read the drawing: ${errorText(err)}`, 'warning');
-    console.error('recognize failed', err);
+    readingFailed(err);
   }
   // The whole reading (the strokes out of the pad, one digit, the number, the feature maps;
   // not the painting of the results), for benchmarks (bench/frame reads it).
   els.pad.dataset.readingMs = readingMs.toFixed(3);
   markRecognized();
+}
+
+/** Show a reading of pad version `version`; returns the feature maps' milliseconds. */
+function present({ out, number, penWidth, live, version, maps: showMaps }, oneMs, numberMs) {
+  const { width, height } = els.pad;
+  lastDrawing = out.empty ? null : { input: out.input, digits: number.digits.length, text: number.text, version };
+  readings.show(out, oneMs);
+  numberView.show(number, width, height);
+  unsure.show(out, number);
+  hint.show(out, number, { width, height, lineWidth: penWidth });
+  const mapsMs = showMaps();
+  if (!out.empty) readings.el.timing.textContent = timingText(oneMs, numberMs, mapsMs);
+  if (live) announcer.hold();
+  else announcer.say(announcement(out, number));
+  if (recognitionFailed) {
+    recognitionFailed = false;
+    setStatus(readyMessage, 'ready');
+  }
+  return mapsMs;
+}
+
+function readingFailed(err) {
+  recognitionFailed = true;
+  resetReadings('');
+  setStatus(`Could not read the drawing: ${errorText(err)}`, 'warning');
+  console.warn('recognize failed', err);
+}
+
+// A model you chose is read in its worker: one reading in flight at a time; a drawing that
+// changes meanwhile is read again as soon as the answer arrives, so the page shows the latest.
+let inFlight = false;
+let readAgain = null; // the `live` flag of a reading asked for while one was in flight
+
+function recognizeInWorker(live) {
+  if (inFlight) {
+    readAgain = live;
+    return;
+  }
+  inFlight = true;
+  const r = recognizer;
+  const version = pad.version;
+  const t0 = performance.now();
+  let penWidth;
+  let reading;
+  try {
+    const drawing = pad.forRecognizer();
+    penWidth = drawing.penWidth;
+    reading = r.read(drawing.strokes, penWidth, drawing.stride, maps.available);
+  } catch (err) {
+    reading = Promise.reject(err);
+  }
+  reading
+    .then(
+      (res) => {
+        if (r !== recognizer || pad.isEmpty) return;
+        const number = normalizeReading(res.number);
+        present({ out: res.out, number, penWidth, live, version, maps: () => maps.paint(res.maps, version, res.ms.maps) }, res.ms.one, res.ms.number);
+        els.pad.dataset.readingMs = (performance.now() - t0).toFixed(3);
+        markRecognized(version);
+      },
+      (err) => {
+        if (r !== recognizer) return;
+        readingFailed(err);
+        markRecognized(version);
+      },
+    )
+    .finally(() => {
+      inFlight = false;
+      if (readAgain !== null || version !== pad.version) {
+        const again = readAgain ?? pad.isDrawing;
+        readAgain = null;
+        recognize(again);
+      }
+    });
 }
 
 function timingText(oneMs, numberMs, mapsMs) {
@@ -168,8 +227,8 @@ function idleMessage() {
 }
 
 // Lets tests (and curious people) see that the readings match the pad's strokes.
-function markRecognized() {
-  els.pad.dataset.recognized = String(pad.version);
+function markRecognized(version = pad.version) {
+  els.pad.dataset.recognized = String(version);
 }
 
 // --- pen width: in memory and in the address (?pen=), nowhere else ------------
@@ -244,7 +303,7 @@ let loadingFile = 0; // the latest file being loaded: an older one finishing lat
 
 async function useFile(file) {
   const name = file.name || 'the file';
-  if (!wasm || !builtIn) {
+  if (!builtIn) {
     setStatus(`Could not use ${name}: the recognizer has not loaded yet.`, loadFailed ? 'error' : 'warning');
     return;
   }
@@ -258,7 +317,8 @@ async function useFile(file) {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (ticket !== loadingFile) return;
-    r = await recognizerFor(bytes);
+    // Built and tried in a worker of its own, never on the built-in model's module.
+    r = await openUserModel(bytes, { onRestart: () => r === recognizer && update() });
   } catch (err) {
     if (ticket !== loadingFile) return;
     // The model in use stays.
@@ -327,7 +387,7 @@ const teacher = new Teacher(
       return { ...lastDrawing, strokes, penWidth: pad.penWidthInHeights };
     },
     canTeach: () => !custom,
-    load: (bytes) => new wasm.Recognizer(bytes),
+    load: (bytes) => LocalRecognizer.create(bytes, { onRestart: () => update() }),
     use: usePersonal,
   },
 );
@@ -349,8 +409,17 @@ async function main() {
     return;
   }
   const bytes = modelResult.value;
-  const r = await loading.recognizer;
-  wasm = wasmResult.value;
+  let r;
+  try {
+    // The built-in model on the page's own module; a ?model= in a worker of its own, like a
+    // file you choose.
+    r = loading.recognizer
+      ? await LocalRecognizer.create(bytes, { inner: await loading.recognizer, onRestart: () => update() })
+      : await openUserModel(bytes, { onRestart: () => r === recognizer && update() });
+  } catch (err) {
+    fail(loading.recognizer ? errorText(err) : `The model file ${modelUrl.href} could not be used: ${errorText(err)}`, err);
+    return;
+  }
   const ms = performance.now() - loading.startedAt;
   const label = param
     ? `${decodeURIComponent(modelUrl.pathname.split('/').pop() || modelUrl.href)} from the page's address (${formatBytes(bytes.length)})`

@@ -42,7 +42,10 @@ async function compileWasm(url, integrity) {
   return WebAssembly.compile(await res.arrayBuffer());
 }
 
-/** Instantiates a wasm-bindgen module (`glue`) on `file`, compiled while it downloads. */
+/**
+ * Instantiates a wasm-bindgen module (`glue`) on `file`, compiled while it downloads. Resolves
+ * to `{ glue, exports, module }`: the compiled `module` lets engine.js start fresh instances.
+ */
 async function startModule(glue, file, integrity) {
   try {
     const url = new URL(`./pkg/${file}`, import.meta.url);
@@ -52,7 +55,7 @@ async function startModule(glue, file, integrity) {
     // The module's static constructors (tract's kernel registry), once: they are exported rather
     // than run before every call (.cargo/config.toml).
     exports.__wasm_call_ctors?.();
-    return js;
+    return { glue: js, exports, module, dead: false };
   } catch (err) {
     throw Object.assign(
       new Error(
@@ -61,45 +64,6 @@ async function startModule(glue, file, integrity) {
       ),
       { cause: err },
     );
-  }
-}
-
-/**
- * The `kind` of the small module's error for a model it does not build (`Error::NeedsGeneral`
- * in the crate; every error from the wasm modules carries a `kind`): the page then loads the
- * general module for it.
- */
-export const NEEDS_GENERAL = 'needs-general';
-
-let general = null;
-
-/**
- * The page's second module: the same recognizer with tract's general ONNX path, for models
- * the small module's direct loader does not take (a user's own graph with MatMul, strides…).
- * Loaded on first need only, so the page's own start does not pay for it. The address is
- * built, not written as an import, so it is not preloaded with the page's modules.
- */
-function generalModule() {
-  const glue = new URL('./pkg/lenet5_general.js', import.meta.url).href;
-  general ??= startModule(import(glue), 'lenet5_general_bg.wasm', loading.integrity);
-  general.catch(() => {
-    general = null; // a later model may try again (say, back online)
-  });
-  return general;
-}
-
-/**
- * A Recognizer for ONNX `bytes`: from the page's module, or from the general module when the
- * model needs it. Throws an Error saying why the model cannot be used.
- */
-export async function recognizerFor(bytes) {
-  const glue = await loading.wasm;
-  try {
-    return new glue.Recognizer(bytes);
-  } catch (err) {
-    if (err?.kind !== NEEDS_GENERAL) throw err;
-    const full = await generalModule();
-    return new full.Recognizer(bytes);
   }
 }
 
@@ -123,9 +87,11 @@ async function loadModel(url, integrity) {
  * Everything the page needs before it can read a drawing, started at once:
  * - `param`: the page's `?model=` address, or null for the built-in model;
  * - `modelUrl`: the model's URL, or null when `?model=` is not a valid URL (nothing to load);
- * - `integrity`: the build's digests; `wasm`: the wasm-bindgen module, started; `model`: the
- *   model's bytes;
- * - `recognizer`: a Recognizer on them, built as soon as both have arrived;
+ * - `integrity`: the build's digests; `wasm`: the page's wasm-bindgen module, started
+ *   (`{ glue, exports, module }`); `model`: the model's bytes;
+ * - `recognizer`: for the built-in model, a Recognizer of the page's module on them, built as
+ *   soon as both have arrived; null for a `?model=` (a model you chose is built in a worker of
+ *   its own: engine.js);
  * - `startedAt`: `performance.now()` when loading began.
  * Each promise rejects with a message meant for the page's status line.
  */
@@ -155,15 +121,17 @@ function start() {
           ),
         )
       : modelDigest.then((digest) => loadModel(modelUrl, digest));
-  const recognizer = Promise.all([wasm, model]).then(async ([, bytes]) => {
-    try {
-      return await recognizerFor(bytes);
-    } catch (err) {
-      throw new Error(`The model file ${modelUrl.href} could not be used: ${errorText(err)}`, { cause: err });
-    }
-  });
+  const recognizer = param
+    ? null
+    : Promise.all([wasm, model]).then(([{ glue }, bytes]) => {
+        try {
+          return new glue.Recognizer(bytes);
+        } catch (err) {
+          throw new Error(`The model file ${modelUrl.href} could not be used: ${errorText(err)}`, { cause: err });
+        }
+      });
   // Reported by app.js, which awaits each of them.
-  for (const p of [integrity, wasm, model, recognizer]) p.catch(() => {});
+  for (const p of [integrity, wasm, model, recognizer]) p?.catch(() => {});
   return { param, modelUrl, integrity, wasm, model, recognizer, startedAt };
 }
 

@@ -41,7 +41,11 @@ export class FeatureMapsView {
   /** Use another recognizer (a new model): show its maps, or say it has none. */
   setRecognizer(recognizer) {
     this.recognizer = recognizer;
-    const has = Boolean(recognizer) && typeof recognizer.featureMaps === 'function' && recognizer.hasFeatureMaps !== false;
+    // A model read in its worker (`remote`) sends its maps with each reading (paint()).
+    const has =
+      Boolean(recognizer) &&
+      recognizer.hasFeatureMaps !== false &&
+      (recognizer.remote === true || typeof recognizer.featureMaps === 'function');
     this.#setAvailable(has, has ? '' : 'This model has no convolution layers like LeNet-5’s C1 and C3, so there are no feature maps to show.');
   }
 
@@ -69,6 +73,21 @@ export class FeatureMapsView {
     }
     this.el.panel.dataset.version = String(version);
     return ms;
+  }
+
+  /**
+   * Paint maps computed elsewhere (a model read in its worker; null: blank).
+   * @returns {number} `ms`, how long they took to compute
+   */
+  paint(maps, version, ms = 0) {
+    if (this.available && maps) {
+      this.#paint('c1', maps.c1, maps.c1);
+      this.#paint('c3', maps.c3, maps.c3);
+    } else {
+      this.#blank();
+    }
+    this.el.panel.dataset.version = String(version);
+    return maps ? ms : 0;
   }
 
   #blank() {

@@ -51,6 +51,8 @@ const ASSETS = [
   'store.js',
   'verified-fetch.js',
   'loader.js',
+  'engine.js',
+  'model-worker.js',
   'pkg/lenet5.js',
   'pkg/integrity.js',
   'pkg/lenet5_bg.wasm',
@@ -188,8 +190,10 @@ self.addEventListener('fetch', (event) => {
 async function networkFirst(event, request, url) {
   const navigate = request.mode === 'navigate';
   // A page under any query (?model=, ?pen=, ?seed=) is one page: cache it once, without the
-  // query (by its path: an example page must not replace the main page's copy).
-  const key = navigate ? new URL(url.pathname, url.origin).href : url.href;
+  // query (by its path: an example page must not replace the main page's copy). So is a script
+  // (engine.js imports the wasm glue again under ?instance=N for a fresh module instance).
+  const plain = navigate || (url.search !== '' && /\.m?js$/.test(url.pathname));
+  const key = plain ? new URL(url.pathname, url.origin).href : url.href;
   try {
     const response = await fetch(request);
     if (response.ok && response.type === 'basic') {

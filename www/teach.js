@@ -40,7 +40,7 @@ export class Teacher {
    *   and read (`text`), and the pad's strokes (points [u, v, t] in pad heights) with the pen's width in
    *   the same unit
    * @param {() => boolean} hooks.canTeach false while a model of your own (not the built-in one) is in use
-   * @param {(bytes: Uint8Array) => object} hooks.load a Recognizer for ONNX bytes (throws if unusable)
+   * @param {(bytes: Uint8Array) => Promise<object>} hooks.load a Recognizer for ONNX bytes (rejects if unusable)
    * @param {(r: object | null, count: number) => void} hooks.use switch to a personal recognizer (null: the original)
    */
   constructor(els, hooks) {
@@ -81,7 +81,7 @@ export class Teacher {
     }
     if (saved && saved.base === this.base.digest && saved.bytes instanceof Uint8Array) {
       try {
-        const r = this.hooks.load(saved.bytes);
+        const r = await this.hooks.load(saved.bytes);
         this.personal = { bytes: saved.bytes, count: saved.count };
         this.hooks.use(r, saved.count);
       } catch (err) {
@@ -229,7 +229,7 @@ export class Teacher {
         const result = await this.run({ model: this.base.bytes, inputs, labels, drawings });
         if (generation !== this.generation) return; // reset meanwhile
         if (this.again) continue; // newer corrections: learn again before switching
-        const r = this.hooks.load(result.model);
+        const r = await this.hooks.load(result.model);
         this.personal = { bytes: result.model, count: n };
         this.lastMs = result.ms;
         try {

@@ -1,9 +1,9 @@
 // The page's one Trusted Types policy. Its Content-Security-Policy requires Trusted Types
 // (`require-trusted-types-for 'script'; trusted-types lenet5`), and registering a service
 // worker or starting a Web Worker are script-URL sinks: this policy vouches for exactly the
-// page's own two worker scripts, next to the page, and nothing else.
+// page's own three worker scripts, next to the page, and nothing else.
 
-const ALLOWED = ['/sw.js', '/learn-worker.js'];
+const ALLOWED = ['/sw.js', '/learn-worker.js', '/model-worker.js'];
 let policy; // created once: the CSP allows one policy named lenet5
 
 /** `url` as a TrustedScriptURL (or as is in browsers without Trusted Types). Throws for any other script. */

@@ -91,3 +91,71 @@ export function linearModel({
   ];
   return Buffer.from(model.flat());
 }
+
+const intsAttribute = (name, values) => msg(5, [str(1, name), ...values.map((v) => int(8, v)), int(20, 7)]);
+
+/**
+ * A convolutional model as ONNX bytes: input -> Conv (`maps` maps of `kernel` x `kernel`, with
+ * `pads` on every side and `strides`) -> Relu -> MaxPool (`pool`) -> Flatten -> Gemm to 10 ->
+ * Softmax. It honours the contract, so with absurd attributes it is a hostile model: one that
+ * asks for absurd work or memory (every weight is small and finite).
+ * @param {object} [options]
+ * @param {number} [options.maps] (6)
+ * @param {number} [options.kernel] (5)
+ * @param {number} [options.pads] (0)
+ * @param {number} [options.strides] (1)
+ * @param {number|'all'} [options.pool] (2); 'all': one window over the whole output (at most
+ *   4,096 wide), so the dense layer stays small however large the convolution's output
+ */
+export function convModel({ maps = 6, kernel = 5, pads = 0, strides = 1, pool: poolOption = 2 } = {}) {
+  const side = Math.max(1, Math.floor((32 + 2 * pads - kernel) / strides) + 1);
+  const pool = poolOption === 'all' ? Math.min(side, 4096) : poolOption;
+  const pooled = Math.max(1, Math.floor((side - pool) / pool) + 1);
+  // Capped: the absurd cases are refused from their attributes or shapes, before the dense layer matters.
+  const flat = Math.min(maps * pooled * pooled, 1 << 16);
+  let s = 11;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+  const convWeights = Array.from({ length: maps * kernel * kernel }, () => rand() * 0.1);
+  const denseWeights = Array.from({ length: flat * 10 }, () => rand() * 0.1);
+  const graph = [
+    node('Conv', ['input', 'cw', 'cb'], ['c1'], 'c1', [
+      intsAttribute('kernel_shape', [kernel, kernel]),
+      intsAttribute('pads', [pads, pads, pads, pads]),
+      intsAttribute('strides', [strides, strides]),
+    ]),
+    node('Relu', ['c1'], ['c1_relu'], 'c1_relu'),
+    node('MaxPool', ['c1_relu'], ['s2'], 's2', [intsAttribute('kernel_shape', [pool, pool]), intsAttribute('strides', [pool, pool])]),
+    node('Flatten', ['s2'], ['flat'], 'flatten', [intAttribute('axis', 1)]),
+    node('Gemm', ['flat', 'w', 'b'], ['logits_out'], 'dense'),
+    node('Softmax', ['logits_out'], ['probabilities'], 'softmax', [intAttribute('axis', 1)]),
+    str(2, 'hostile'),
+    tensor('cw', [maps, 1, kernel, kernel], convWeights),
+    tensor('cb', [maps], Array.from({ length: maps }, () => 0)),
+    tensor('w', [flat, 10], denseWeights),
+    tensor('b', [10], Array.from({ length: 10 }, () => 0)),
+    valueInfo(11, 'input', ['N', 1, 32, 32]),
+    valueInfo(12, 'probabilities', ['N', 10]),
+  ];
+  return Buffer.from([int(1, 7), str(2, 'lenet5 e2e tests'), msg(7, graph), msg(8, [str(1, ''), int(2, 13)])].flat());
+}
+
+/**
+ * The hostile models of issue #19 and their kin, by name: each asks for absurd work or memory,
+ * or is broken, and must be refused in words without freezing the page. `heavy` is the
+ * exception: the most work the page accepts, about 20 LeNet-5s per digit.
+ */
+export function hostileModels() {
+  const nan = linearModel({ weight: (i) => (i === 5 ? Number.NaN : 0.01) });
+  return [
+    { name: 'pads-3000.onnx', bytes: convModel({ pads: 3000, pool: 'all' }), says: /bad model: .*c1/i },
+    { name: 'strides-100000.onnx', bytes: convModel({ strides: 100000, pool: 'all' }), says: /bad model: .*stride/i },
+    { name: 'pads-100000.onnx', bytes: convModel({ pads: 100000, pool: 'all' }), says: /bad model: .*pad/i },
+    { name: 'kernel-2000.onnx', bytes: convModel({ maps: 1, kernel: 2000, pads: 1000, pool: 'all' }), says: /bad model: .*c1/i },
+    { name: 'maps-4096.onnx', bytes: convModel({ maps: 4096, kernel: 5, pads: 2, pool: 'all' }), says: /bad model: .*c1/i },
+    { name: 'nan.onnx', bytes: nan, says: /NaN or infinite/ },
+    { name: 'heavy.onnx', bytes: convModel({ maps: 100, kernel: 9, pads: 4, pool: 4 }), says: null },
+  ];
+}

@@ -177,8 +177,10 @@ describe('page', () => {
       window.__restoreRecognize = () => {
         m.Recognizer.prototype.recognizeStrokes = original;
       };
+      // One of the crate's own errors (they carry a `kind`): the module is fine, the page says
+      // why and keeps it. (An exception without one is a crash: isolation.test.mjs.)
       m.Recognizer.prototype.recognizeStrokes = function () {
-        throw new Error('synthetic failure');
+        throw Object.assign(new Error('bad input: synthetic failure'), { kind: 'input' });
       };
     });
     await drawMouse(page, sample(3).strokes);
