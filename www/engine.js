@@ -16,6 +16,9 @@
 import { errorText, loading } from './loader.js';
 import { trustedScriptUrl } from './trusted.js';
 
+/** How many times a model's worker is restarted after a crash or a timeout before the page gives up on it. */
+const MAX_RESTARTS = 2;
+
 /** How long a model's worker may take: to build the model (with one test reading), and per reading. */
 export const limits = { loadMs: 10_000, readMs: 5_000 };
 
@@ -65,6 +68,16 @@ function homeInstance() {
   });
 }
 
+/** A Recognizer of `instance` on `bytes`; a crash while building marks the instance dead. */
+function build(instance, bytes) {
+  try {
+    return new instance.glue.Recognizer(bytes);
+  } catch (err) {
+    if (isCrash(err)) instance.dead = true;
+    throw err;
+  }
+}
+
 /**
  * A Recognizer of the page's module (the built-in or your personal model), with the same
  * methods. A call that crashes the module marks its instance dead and throws an Error saying
@@ -76,6 +89,7 @@ export class LocalRecognizer {
   #instance;
   #inner;
   #restarting = null;
+  #failed = null;
   #onRestart;
 
   constructor(bytes, instance, inner, onRestart) {
@@ -88,18 +102,21 @@ export class LocalRecognizer {
   /** The page's own model on a healthy instance; throws the crate's Error for a bad model. */
   static async create(bytes, { onRestart = () => {}, inner = null } = {}) {
     const instance = await homeInstance();
-    return new LocalRecognizer(bytes, instance, inner ?? new instance.glue.Recognizer(bytes), onRestart);
+    return new LocalRecognizer(bytes, instance, inner ?? build(instance, bytes), onRestart);
   }
 
   #restart(why) {
     this.#inner = null;
+    if (this.#failed) return this.#failed;
     this.#restarting ??= (async () => {
       try {
         const instance = await homeInstance();
-        this.#inner = new instance.glue.Recognizer(this.#bytes);
+        this.#inner = build(instance, this.#bytes);
         this.#instance = instance;
         this.#onRestart();
       } catch (err) {
+        // Once is enough: a model that crashes a fresh module too is not rebuilt again.
+        this.#failed = new Error(`the recognizer could not be rebuilt (${errorText(err)}); reload the page`, { cause: err });
         console.error('could not restart the recognizer', err);
       } finally {
         this.#restarting = null;
@@ -193,6 +210,8 @@ export class WorkerRecognizer {
   #onRestart;
   #closed = false;
   #loaded = false;
+  #restarts = 0;
+  #failed = null;
 
   constructor(bytes, onRestart) {
     this.#bytes = bytes;
@@ -257,7 +276,7 @@ export class WorkerRecognizer {
         worker.postMessage({ type: 'load', id: 0, bytes: copy, modules }, [copy.buffer]);
       });
     return this.#ready.then((info) => {
-      this.#info = info;
+      this.#info = { ...info, memory: this.#info.memory };
     });
   }
 
@@ -292,13 +311,21 @@ export class WorkerRecognizer {
     for (const w of waiters) w.reject(err);
     if (this.#closed || !this.#loaded) return;
     this.#loaded = false;
+    this.#restarts += 1;
+    if (this.#restarts > MAX_RESTARTS) {
+      this.#failed = new Error(`${err.message}, ${MAX_RESTARTS + 1} times: it is not restarted again; choose another model`);
+      return;
+    }
     console.warn(`the model's worker was stopped (${err.message}); starting a new one`);
     this.#start().then(
       () => {
         this.#loaded = true;
         this.#onRestart();
       },
-      (restartErr) => console.warn('could not restart the model', restartErr),
+      (restartErr) => {
+        this.#failed = new Error(`the model could not be restarted (${restartErr.message}); choose it again or another`);
+        console.warn('could not restart the model', restartErr);
+      },
     );
   }
 
@@ -325,6 +352,7 @@ export class WorkerRecognizer {
    * when `maps`): `{ out, number, maps, ms: { one, number, maps } }`.
    */
   read(strokes, penWidth, stride, maps) {
+    if (this.#failed) return Promise.reject(this.#failed);
     if (!this.#worker || !this.#loaded) {
       return Promise.reject(new Error('the model is being restarted; draw again in a moment'));
     }
