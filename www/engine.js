@@ -300,22 +300,27 @@ export class WorkerRecognizer {
     }
   }
 
-  /** Stop `worker` for good and reject everything it owed; a model in use is then rebuilt in a new one. */
+  /**
+   * Stop `worker` for good and reject everything it owed; a model in use is then rebuilt in a
+   * new one, up to MAX_RESTARTS times.
+   */
   #fail(worker, err, first = null) {
     if (worker !== this.#worker) return;
     worker.terminate();
     this.#worker = null;
     workers.delete(this);
+    const restart = !this.#closed && this.#loaded;
+    if (restart) {
+      this.#loaded = false;
+      this.#restarts += 1;
+      if (this.#restarts > MAX_RESTARTS) {
+        this.#failed = new Error(`${err.message}, ${MAX_RESTARTS + 1} times: it is not restarted again; choose another model`);
+      }
+    }
     const waiters = [...(first ? [first] : []), ...this.#pending.values()];
     this.#pending.clear();
-    for (const w of waiters) w.reject(err);
-    if (this.#closed || !this.#loaded) return;
-    this.#loaded = false;
-    this.#restarts += 1;
-    if (this.#restarts > MAX_RESTARTS) {
-      this.#failed = new Error(`${err.message}, ${MAX_RESTARTS + 1} times: it is not restarted again; choose another model`);
-      return;
-    }
+    for (const w of waiters) w.reject(this.#failed ?? err);
+    if (!restart || this.#failed) return;
     console.warn(`the model's worker was stopped (${err.message}); starting a new one`);
     this.#start().then(
       () => {

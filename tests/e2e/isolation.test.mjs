@@ -226,6 +226,36 @@ describe('isolation of the models you choose', () => {
     await s.close();
   });
 
+  test("a model's worker that stops answering is replaced by a new one, and given up on after three times", async () => {
+    const s = await openPage(env, { allowErrors: [] });
+    const { page } = s;
+    const st = await choose(page, 'lenet-copy.onnx', await page.evaluate(async () => [...new Uint8Array(await (await fetch('model/lenet5.onnx')).arrayBuffer())]).then((a) => Buffer.from(a)));
+    assert.match(st.text, /^Using your model lenet-copy\.onnx/);
+    await drawExact(page, sample(3).strokes);
+    assert.deepEqual(await exactBars(page), fresh, 'the same model in its worker reads as the built-in one');
+    const firstWorker = page.workers().find((w) => w.url().endsWith('/model-worker.js'));
+
+    // No reading may take any time now: each one stops the worker, and a new one is started.
+    await page.evaluate(async () => {
+      (await import('./engine.js')).limits.readMs = 0;
+    });
+    await page.click('#clear');
+    await drawExact(page, sample(7).strokes);
+    await page.waitForFunction(() => /not restarted again/.test(document.getElementById('status').textContent), null, { timeout: 20_000 });
+    const text = (await status(page)).text;
+    assert.match(text, /^Could not read the drawing: a reading took longer than 0 s, so its worker was stopped, 3 times: it is not restarted again; choose another model$/);
+    assert.equal((await engine(page)).liveWorkers, 0, 'no worker is left running');
+    assert.ok(firstWorker, 'the model had a worker');
+
+    // The built-in model is one click away and reads as ever.
+    await page.click('#builtin-model');
+    await page.waitForFunction(() => /built-in model/.test(document.getElementById('status').textContent));
+    await page.click('#clear');
+    await drawExact(page, sample(3).strokes);
+    assert.deepEqual(await exactBars(page), fresh);
+    await s.close();
+  });
+
   test('a module that crashed is discarded: the model is rebuilt on a fresh instance and reads as before', async () => {
     const crashes = [];
     const s = await openPage(env, { allowErrors: [/module failed/, /unreachable|RuntimeError/] });
