@@ -188,8 +188,13 @@ function recognizeInWorker(live) {
     .then(
       (res) => {
         if (r !== recognizer || pad.isEmpty) return;
-        const number = normalizeReading(res.number);
-        present({ out: res.out, number, penWidth, live, version, maps: () => maps.paint(res.maps, version, res.ms.maps) }, res.ms.one, res.ms.number);
+        try {
+          const number = normalizeReading(res.number);
+          present({ out: res.out, number, penWidth, live, version, maps: () => maps.paint(res.maps, version, res.ms.maps) }, res.ms.one, res.ms.number);
+        } catch (err) {
+          readingFailed(err);
+        }
+        // There and back, for benchmarks: the main thread is free meanwhile.
         els.pad.dataset.readingMs = (performance.now() - t0).toFixed(3);
         markRecognized(version);
       },

@@ -194,9 +194,9 @@ function replyError(reply) {
 
 /**
  * A model of your own in a dedicated Worker. `open` resolves once the worker has built it and
- * run it once; `read` returns a Promise of the drawing's reading. A worker that crashes is
- * stopped and a new one started with the same bytes; one that does not answer in time is
- * stopped.
+ * run it once; `read` returns a Promise of the drawing's reading. A worker that crashes or does
+ * not answer in time is stopped; one in use is replaced, up to MAX_RESTARTS times, by a new one
+ * built from the same bytes.
  */
 export class WorkerRecognizer {
   /** The page reads this recognizer asynchronously (app.js). */
