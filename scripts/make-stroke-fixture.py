@@ -37,7 +37,6 @@ import os
 import random
 import sys
 
-from HersheyFonts import HersheyFonts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "tests", "e2e", "fixtures", "strokes.json")
@@ -106,6 +105,8 @@ HAND = {
 
 def hershey_glyphs():
     """{face: {digit: strokes}} with strokes as lists of (x, y), y down."""
+    from HersheyFonts import HersheyFonts  # only this needs the package (see Usage)
+
     out = {}
     for face, _ in FACES:
         font = HersheyFonts()

@@ -17,11 +17,8 @@ fn main() -> Result<(), String> {
         serde_json::from_value(json["confusion"].clone()).map_err(|e| format!("{metrics}: confusion: {e}"))?;
     let accuracy = json["test_accuracy"].as_f64().ok_or("no test_accuracy")?;
     let c3 = json["c3"].as_str().unwrap_or("full");
-    let title = format!(
-        "LeNet-5 (C3 {c3}) on MNIST: {:.2}% test accuracy after {} epochs",
-        100.0 * accuracy,
-        history.len()
-    );
+    let recipe: lenet5::train::synth::Recipe = serde_json::from_value(json["recipe"].clone()).unwrap_or_default();
+    let title = report::title(c3, accuracy, history.len(), &recipe);
     let eval = Evaluation {
         accuracy,
         confusion,

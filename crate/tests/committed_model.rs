@@ -211,7 +211,8 @@ fn recognizer_reads_the_stroke_fixture() {
         "stroke fixture, drawn natively: {correct}/{total} = {:.1}%",
         100.0 * acc
     );
-    assert!(acc >= 0.85, "stroke fixture accuracy fell to {acc}");
+    // Measured with the committed model: 217/220 = 98.6% (the MNIST-only model: 95.9%).
+    assert!(acc >= 0.95, "stroke fixture accuracy fell to {acc}");
 }
 
 #[test]
@@ -238,3 +239,50 @@ fn bad_network_inputs_get_errors_in_words() {
     let p = model.predict(&[1.5; 1024]).expect("mildly out of range");
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
 }
+
+/// The forms MNIST's writers rarely used (crossed 7s, flagged 1s, open 4s, ...; the style
+/// fixture, authored apart from the trainer's generator), through the page's stroke path:
+/// each form read right, and plain 1s and 7s kept right.
+#[test]
+fn recognizer_reads_the_forms_mnist_rarely_has() {
+    let path = common::repo_root().join("tests/e2e/fixtures/styles.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let json: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+    let model = std::env::var("LENET5_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or(common::repo_root().join("model/lenet5.onnx"));
+    let mut r = Recognizer::new(&std::fs::read(model).unwrap()).unwrap();
+    let mut by_style: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for d in json["digits"].as_array().expect("digits") {
+        let label = d["label"].as_u64().unwrap() as u8;
+        let strokes: common::Strokes = d["strokes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                s.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
+                    .collect()
+            })
+            .collect();
+        // The page's pen: a 14th of the pad's side (the fixture's pad is the unit square).
+        let out = r.recognize_strokes(&common::to_strokes(&strokes), 1.0 / 14.0).unwrap();
+        let e = by_style.entry(d["style"].as_str().unwrap().to_string()).or_default();
+        e.0 += usize::from(out.digit == Some(label));
+        e.1 += 1;
+    }
+    eprintln!("style fixture through the stroke path: {by_style:?}");
+    for (style, (ok, n)) in &by_style {
+        let floor = if style.ends_with("-plain") { 0.99 } else { STYLE_FLOOR };
+        assert!(
+            *ok as f64 / *n as f64 >= floor,
+            "{style}: {ok}/{n} read right, below {floor}"
+        );
+    }
+}
+
+/// Each rare form's floor, the model card's goal: the committed model reads every one of the
+/// 240 right (the MNIST-only model: 0/16 long-flagged 1s, 6/16 flagged 1s).
+const STYLE_FLOOR: f64 = 0.95;

@@ -16,7 +16,16 @@ fn check(c3: C3Mode) {
     // Smooth random inputs: digits-like blobs keep the ReLUs away from their kinks.
     let n = 4;
     let x: Vec<f32> = (0..n * INPUT_LEN).map(|_| rng.random_range(0.0..1.0)).collect();
-    let labels: Vec<u8> = (0..n).map(|i| (i * 3 % 10) as u8).collect();
+    // Every third example is a non-digit (trained towards the uniform distribution).
+    let labels: Vec<u8> = (0..n)
+        .map(|i| {
+            if i % 3 == 2 {
+                lenet5::train::net::OUTLIER
+            } else {
+                (i * 3 % 10) as u8
+            }
+        })
+        .collect();
     let mut ws = Workspace::new(n);
     ws.forward(&params, &x);
     let mut grad = vec![0f32; params.data.len()];

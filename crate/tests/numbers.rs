@@ -152,32 +152,35 @@ fn numbers_from_the_stroke_fixture_are_read_digit_by_digit() {
 }
 
 /// Gaps below the pen's width: most neighbours touch, so the pixel segmenter has to cut
-/// connected ink apart (measured: 74% segmented right, 53% read exactly).
+/// connected ink apart. Measured with the committed model: 62.7% segmented right, 56.0% read
+/// exactly, 94.8% of digits right where segmented (the MNIST-only model: 73.3%, 52.0%, 86.7%:
+/// it cut more often, and more often wrongly).
 #[test]
 fn touching_slanted_numbers_are_mostly_cut_apart() {
     let (segmented, exact, digits) = read_numbers(1998, 0.0..0.12, 0.3, Path::Pixels);
     assert!(
-        segmented >= 65.0,
+        segmented >= 55.0,
         "segmentation of touching numbers fell to {segmented}%"
     );
-    assert!(exact >= 45.0, "touching numbers read exactly fell to {exact}%");
-    assert!(digits >= 80.0, "digit accuracy in touching numbers fell to {digits}%");
+    assert!(exact >= 48.0, "touching numbers read exactly fell to {exact}%");
+    assert!(digits >= 88.0, "digit accuracy in touching numbers fell to {digits}%");
 }
 
 /// The page's path: the same numbers from their pen strokes. Strokes drawn separately stay
 /// apart where their ink touches, so tight writing is segmented nearly as well as loose
-/// writing. (Measured: loose 100% segmented, 88.0% exact; tight 98.0% and 80.0%, where the
-/// pixel path gets 74% and 53%. Most misses are fixture 1s with a flag read as 7.)
+/// writing. Measured with the committed model: loose 100% segmented, 98.7% exact; tight 98.7%
+/// and 96.0% (the MNIST-only model: 88.0% and 81.3% exact, most misses fixture 1s with a flag
+/// read as 7). The floors are the goals of issue #17.
 #[test]
 fn numbers_from_strokes_are_read_digit_by_digit_loose_and_tight() {
     let (segmented, exact, digits) = read_numbers(2026, 0.12..0.6, 0.15, Path::Strokes);
     assert!(segmented >= 99.9, "loose, strokes: segmentation fell to {segmented}%");
-    assert!(exact >= 85.0, "loose, strokes: whole-number accuracy fell to {exact}%");
-    assert!(digits >= 95.0, "loose, strokes: digit accuracy fell to {digits}%");
+    assert!(exact >= 90.0, "loose, strokes: whole-number accuracy fell to {exact}%");
+    assert!(digits >= 97.0, "loose, strokes: digit accuracy fell to {digits}%");
     let (segmented, exact, digits) = read_numbers(1998, 0.0..0.12, 0.3, Path::Strokes);
-    assert!(segmented >= 95.0, "tight, strokes: segmentation fell to {segmented}%");
-    assert!(exact >= 75.0, "tight, strokes: whole-number accuracy fell to {exact}%");
-    assert!(digits >= 92.0, "tight, strokes: digit accuracy fell to {digits}%");
+    assert!(segmented >= 90.0, "tight, strokes: segmentation fell to {segmented}%");
+    assert!(exact >= 85.0, "tight, strokes: whole-number accuracy fell to {exact}%");
+    assert!(digits >= 96.0, "tight, strokes: digit accuracy fell to {digits}%");
 }
 
 #[test]
@@ -346,8 +349,10 @@ fn the_reject_rule_doubts_non_digits_far_more_than_digits() {
         100.0 * digits,
         100.0 * (1.0 - non)
     );
-    assert!(digits >= 0.9, "the rule doubts too many digits: sure on {digits}");
-    assert!(1.0 - non >= 0.35, "the rule doubts too few non-digits: {non} sure");
+    // Measured with the committed model: sure on 96.8% of the digits, not sure on 91.0% of the
+    // non-digits (the MNIST-only model with its rule: 94.1% and 46.6%).
+    assert!(digits >= 0.95, "the rule doubts too many digits: sure on {digits}");
+    assert!(1.0 - non >= 0.8, "the rule doubts too few non-digits: {non} sure");
     // An empty pad is never a sure reading.
     let empty = r
         .recognize(&common::blank(side, side, common::TRANSPARENT), side, side)

@@ -36,13 +36,13 @@ fn resumed_trainer_matches_an_uninterrupted_one_bit_for_bit() {
     const EPOCHS: usize = 3;
     let cfg = config(EPOCHS);
     let mut full = Trainer::new(cfg.clone(), train.len());
-    let full_stats: Vec<(f64, f64)> = (0..EPOCHS).map(|_| full.epoch(train, |_, _, _| {})).collect();
+    let full_stats: Vec<(f64, f64)> = (0..EPOCHS).map(|_| full.epoch(&train, |_, _, _| {})).collect();
     let reference = checkpoint::encode(&full, &RunLog::default());
 
     for k in [1, 2] {
         let mut first = Trainer::new(cfg.clone(), train.len());
         for _ in 0..k {
-            first.epoch(train, |_, _, _| {});
+            first.epoch(&train, |_, _, _| {});
         }
         let log = RunLog {
             data_fingerprint: 42,
@@ -53,6 +53,9 @@ fn resumed_trainer_matches_an_uninterrupted_one_bit_for_bit() {
                     train_accuracy: full_stats[epoch - 1].1,
                     test_accuracy: 0.5,
                     seconds: 0.25,
+                    // One measured, one not: both must come back as they went in.
+                    drawn_accuracy: Some(0.9 + epoch as f64 / 100.0),
+                    nondigit_auroc: None,
                 })
                 .collect(),
             wall_seconds: 1.5,
@@ -69,7 +72,7 @@ fn resumed_trainer_matches_an_uninterrupted_one_bit_for_bit() {
         assert_eq!(checkpoint::encode(&resumed, &log), bytes, "decode/encode round trip");
         for stats in &full_stats[k..] {
             assert_eq!(
-                resumed.epoch(train, |_, _, _| {}),
+                resumed.epoch(&train, |_, _, _| {}),
                 *stats,
                 "epoch statistics after resuming at {k}"
             );
@@ -104,7 +107,7 @@ fn checkpoint_refuses_other_settings() {
     };
     let m = saved.mismatches(&other, n - 1, 7);
     let settings: Vec<&str> = m.iter().map(|m| m.setting).collect();
-    assert_eq!(settings, ["lr", "seed", "distortion", "training digits", "data"]);
+    assert_eq!(settings, ["lr", "seed", "distortion", "training examples", "data"]);
     assert_eq!((m[1].checkpoint.as_str(), m[1].now.as_str()), ("11", "12"));
 }
 
@@ -132,7 +135,7 @@ fn corrupt_checkpoints_give_clear_errors_not_panics() {
     };
     let cfg = config(2);
     let mut trainer = Trainer::new(cfg.clone(), train.len());
-    trainer.epoch(train, |_, _, _| {});
+    trainer.epoch(&train, |_, _, _| {});
     let started = std::time::Instant::now();
     let log = RunLog {
         data_fingerprint: 1,
@@ -142,6 +145,8 @@ fn corrupt_checkpoints_give_clear_errors_not_panics() {
             train_accuracy: 0.5,
             test_accuracy: 0.6,
             seconds: 0.1,
+            drawn_accuracy: Some(0.7),
+            nondigit_auroc: Some(0.8),
         }],
         wall_seconds: 0.2,
     };
@@ -178,10 +183,10 @@ fn corrupt_checkpoints_give_clear_errors_not_panics() {
         assert!(err.to_string().contains("not a LeNet-5 training checkpoint"), "{err}");
     }
     let mut future = good.clone();
-    future[8..12].copy_from_slice(&2u32.to_le_bytes());
+    future[8..12].copy_from_slice(&3u32.to_le_bytes());
     let err = checkpoint::decode(&future).unwrap_err();
-    assert_eq!(err, CheckpointError::Version(2));
-    assert!(err.to_string().contains("version 2 is not supported"), "{err}");
+    assert_eq!(err, CheckpointError::Version(3));
+    assert!(err.to_string().contains("version 3 is not supported"), "{err}");
 
     // A flipped bit anywhere after the header is caught by the checksum.
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
@@ -637,7 +642,9 @@ mod binary {
         refused(
             &good,
             &["--limit", "500"],
-            &["training digits (--limit, --data): 512 in the checkpoint, 500 now"],
+            &[
+                "training examples (--limit, --data, --restroked, --allographs, --outliers, --mnist-only): 767 in the checkpoint, 749 now",
+            ],
         );
         refused(&good, &["--no-augment"], &["distortion (--no-augment)"]);
 

@@ -11,6 +11,7 @@ import {
   digitHeight,
   drawMouse,
   loadFixture,
+  loadStyleFixture,
   openPage,
   padBox,
   startEnv,
@@ -19,12 +20,18 @@ import {
 } from './helpers.mjs';
 
 // Measured with the committed model and the page's default (medium) pen on the
-// landscape pad, each digit in a square as tall as the pad: 213/220 = 96.8% overall;
-// per digit 100% except 1s 72.7% (Hershey 1s with a flag read as 7, as MNIST
-// models tend to) and 6s 95.5%. (With the earlier square pad and a pen of 1/14 of
-// its side: 208/220 = 94.5%.) The floors sit about 10 points below.
-const FLOOR_OVERALL = Number(process.env.ACCURACY_FLOOR ?? 0.85);
-const FLOOR_PER_DIGIT = Number(process.env.ACCURACY_FLOOR_PER_DIGIT ?? 0.5);
+// landscape pad, each digit in a square as tall as the pad: 219/220 = 99.5% overall
+// (one Hershey script 1 read as 7). The MNIST-only network read 214/220, most misses
+// flagged 1s read as 7. The overall floor is the model card's goal less two digits.
+const FLOOR_OVERALL = Number(process.env.ACCURACY_FLOOR ?? 0.98);
+const FLOOR_PER_DIGIT = Number(process.env.ACCURACY_FLOOR_PER_DIGIT ?? 0.85);
+
+// The forms MNIST rarely has (tests/e2e/fixtures/styles.json: crossed 7s, flagged 1s, open 4s,
+// ...; 16 of each): measured 240/240, every form 16/16 (the MNIST-only network: long-flagged
+// 1s 0/16, flagged 1s 6/16). The floors are the model card's goals: 95% per form (15 of 16),
+// plain 1s and 7s every one.
+const FLOOR_STYLE = Number(process.env.ACCURACY_FLOOR_STYLE ?? 0.93);
+const FLOOR_PLAIN = Number(process.env.ACCURACY_FLOOR_PLAIN ?? 0.99);
 
 const pct = (x) => `${(100 * x).toFixed(1).padStart(5)}%`;
 
@@ -99,6 +106,39 @@ describe('accuracy', () => {
     assert.ok(overall >= FLOOR_OVERALL, `overall accuracy ${pct(overall)} is below the floor ${pct(FLOOR_OVERALL)}`);
     for (const [d, a] of perDigit.entries()) {
       assert.ok(a >= FLOOR_PER_DIGIT, `accuracy on ${d}s ${pct(a)} is below the floor ${pct(FLOOR_PER_DIGIT)}`);
+    }
+  });
+
+  test('the page reads crossed 7s, flagged 1s, open 4s and the other forms MNIST rarely has', async () => {
+    const fixture = loadStyleFixture();
+    const s = await openPage(env);
+    const { page, context } = s;
+    const cdp = await context.newCDPSession(page);
+    const box = await padBox(page);
+    const byStyle = {};
+    const misses = [];
+    for (const d of fixture.digits) {
+      await page.keyboard.press('Escape');
+      await waitSettled(page, 0);
+      await drawMouse(page, d.strokes, { step: 12, cdp, box });
+      const prediction = await page.textContent('#prediction');
+      const unsure = await page.evaluate(() => !document.querySelector('#unsure')?.hidden);
+      const st = (byStyle[d.style] ??= { n: 0, ok: 0, doubted: 0 });
+      st.n += 1;
+      if (prediction === String(d.label)) st.ok += 1;
+      else misses.push(`${d.style} read as ${prediction || '(nothing)'}`);
+      if (unsure) st.doubted += 1;
+    }
+    await s.close();
+    const rows = Object.entries(byStyle).map(
+      ([name, { n, ok, doubted }]) => `${name} ${ok}/${n}${doubted ? ` (${doubted} "not sure")` : ''}`,
+    );
+    const total = Object.values(byStyle).reduce((a, v) => [a[0] + v.ok, a[1] + v.n], [0, 0]);
+    console.log(`style fixture: ${total[0]}/${total[1]} = ${pct(total[0] / total[1])}\n  ${rows.join('\n  ')}`);
+    if (misses.length > 0) console.log(`misread: ${misses.join('; ')}`);
+    for (const [name, { n, ok }] of Object.entries(byStyle)) {
+      const floor = /^[17]-plain$/.test(name) ? FLOOR_PLAIN : FLOOR_STYLE;
+      assert.ok(ok / n >= floor, `${name}: ${ok}/${n} read right, below the floor ${pct(floor)}`);
     }
   });
 });

@@ -319,6 +319,11 @@ export function loadFixture() {
   return fixtureCache;
 }
 
+/** tests/e2e/fixtures/styles.json: digit forms MNIST rarely has (scripts/make-style-fixture.py). */
+export function loadStyleFixture() {
+  return JSON.parse(readFileSync(path.join(HERE, 'fixtures', 'styles.json'), 'utf8'));
+}
+
 // Hand-authored glyphs of the fixture used as clear, typical samples of each digit.
 const SAMPLE_GLYPHS = {
   0: '0-oval',

@@ -19,12 +19,12 @@ import {
   sharedEnv,
 } from './helpers.mjs';
 
-// Measured with the committed model and the medium pen: 42/50 numbers read right (84.0%),
-// 191/200 digits (95.5%), all 50 split into the right number of digits; 7 of the 9 wrong
-// digits are Hershey 1s with a long flag read as 7 (as in accuracy.test.mjs). The floors
-// sit below, to catch regressions in the segmentation, the model or the page.
-const FLOOR_NUMBERS = Number(process.env.NUMBER_FLOOR ?? 0.75);
-const FLOOR_DIGITS = Number(process.env.NUMBER_DIGIT_FLOOR ?? 0.9);
+// Measured with the committed model and the medium pen: 49/50 numbers read right (98.0%),
+// 196/200 digits (98.0%) in the numbers split into the right count; the miss is one number
+// split into one digit too many. (The MNIST-only network: 40/50, most misses Hershey 1s with
+// a long flag read as 7.) The number floor is the model card's goal, 95%.
+const FLOOR_NUMBERS = Number(process.env.NUMBER_FLOOR ?? 0.94);
+const FLOOR_DIGITS = Number(process.env.NUMBER_DIGIT_FLOOR ?? 0.95);
 const RANDOM_NUMBERS = Number(process.env.NUMBER_COUNT ?? 50);
 
 const pct = (x) => `${(100 * x).toFixed(1)}%`;

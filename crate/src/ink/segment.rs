@@ -34,6 +34,11 @@ const CUTS: usize = 6;
 const PEN_UP_MS: f32 = 1000.0;
 /// Widest a digit's ink is, as a multiple of its height (a wide 0 or 4 reaches about 1.3).
 const MAX_DIGIT_ASPECT: f64 = 2.0;
+/// Shortest a piece cut from a group may be, as a fraction of the group's height: digits
+/// written side by side are about as tall as each other, while a 7's serif or a 1's flag cut
+/// off a digit is a small mark that a network trained on drawn digits may still read as a
+/// confident "1".
+const MIN_PIECE_HEIGHT: f64 = 0.6;
 /// How many times a group can be cut in two (a 5-digit run of touching digits needs 4).
 const MAX_DEPTH: usize = 5;
 
@@ -78,7 +83,7 @@ fn read_group(
     let aspect = (span.1 - span.0) / framed.rect.height.max(1) as f64;
     if depth < MAX_DEPTH
         && aspect > WIDE
-        && let Some(cut) = best_cut(ink, comps, slant, &labels, span, classify)?
+        && let Some(cut) = best_cut(ink, comps, slant, &labels, span, framed.rect.height, classify)?
         // Very wide ink is surely more than one digit; otherwise the halves must be read with
         // more confidence than the whole.
         && (cut.score > whole || (aspect > SURELY_SEVERAL && cut.score > 0.5))
@@ -106,6 +111,7 @@ fn best_cut(
     slant: f64,
     labels: &[u32],
     span: (f64, f64),
+    height: usize,
     classify: &mut impl FnMut(&[f32]) -> Result<[f32; CLASSES], Error>,
 ) -> Result<Option<Cut>, Error> {
     // Ink per deslanted column: digits touch where little ink crosses.
@@ -152,7 +158,7 @@ fn best_cut(
         let (Some(fl), Some(fr)) = (frame(ink, &split, &left), frame(ink, &split, &right)) else {
             continue;
         };
-        if !digit_shaped(&fl.rect) || !digit_shaped(&fr.rect) {
+        if !digit_shaped(&fl.rect, height) || !digit_shaped(&fr.rect, height) {
             continue;
         }
         let score = max(&classify(&fl.input)?).min(max(&classify(&fr.input)?));
@@ -168,10 +174,11 @@ fn best_cut(
     Ok(best)
 }
 
-/// Whether a cut's half could be a digit: no digit is much wider than tall, so cutting a flat
-/// stroke (a 1's foot, the base of a 2 being written, a dash) into "digits" is never tried.
-fn digit_shaped(rect: &Rect) -> bool {
-    rect.width as f64 <= MAX_DIGIT_ASPECT * rect.height as f64
+/// Whether a cut's half could be a digit of a group `height` tall: no digit is much wider than
+/// tall, so cutting a flat stroke (a 1's foot, the base of a 2 being written, a dash) into
+/// "digits" is never tried, and none is much shorter than the digits beside it.
+fn digit_shaped(rect: &Rect, height: usize) -> bool {
+    rect.width as f64 <= MAX_DIGIT_ASPECT * rect.height as f64 && rect.height as f64 >= MIN_PIECE_HEIGHT * height as f64
 }
 
 fn max(p: &[f32; CLASSES]) -> f32 {
@@ -498,7 +505,8 @@ fn read_stroke_group(
     let aspect = (span.1 - span.0 + f64::from(pen_width)) / framed.rect.height.max(1) as f64;
     if depth < MAX_DEPTH
         && aspect > WIDE
-        && let Some((left, right, score)) = best_stroke_cut(&strokes, pen_width, slant, span, classify)?
+        && let Some((left, right, score)) =
+            best_stroke_cut(&strokes, pen_width, slant, span, framed.rect.height, classify)?
         && (score > whole || (aspect > SURELY_SEVERAL && score > 0.5))
     {
         read_stroke_group(left, pen_width, slant, depth + 1, classify, out)?;
@@ -520,6 +528,7 @@ fn best_stroke_cut(
     pen_width: f32,
     slant: f64,
     span: (f64, f64),
+    height: usize,
     classify: &mut impl FnMut(&[f32]) -> Result<[f32; CLASSES], Error>,
 ) -> Result<Option<(Vec<Stroke>, Vec<Stroke>, f32)>, Error> {
     let width = (span.1 - span.0).max(1e-6);
@@ -558,7 +567,7 @@ fn best_stroke_cut(
         let (Some(fl), Some(fr)) = (frame_strokes(&left, pen_width), frame_strokes(&right, pen_width)) else {
             continue;
         };
-        if !digit_shaped(&fl.rect) || !digit_shaped(&fr.rect) {
+        if !digit_shaped(&fl.rect, height) || !digit_shaped(&fr.rect, height) {
             continue;
         }
         let score = max(&classify(&fl.input)?).min(max(&classify(&fr.input)?));

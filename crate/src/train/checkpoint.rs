@@ -6,11 +6,11 @@
 //! vectors and step count, the schedule's step, the epoch, plus the run's settings (to refuse
 //! resuming with different ones) and the per-epoch history the reports are drawn from.
 //!
-//! Format (version 1), all numbers little-endian:
+//! Format (version 2), all numbers little-endian:
 //!
 //! ```text
 //! "LENET5CK"  8 bytes   magic
-//! version     u32       1
+//! version     u32       2
 //! length      u64       bytes of the body that follows
 //! body:
 //!   epochs u64, batch_size u64, lr f32, seed u64, c3 u8 (0 full, 1 paper),
@@ -19,7 +19,7 @@
 //!   train_len u64, data_fingerprint u64,
 //!   epochs_done u64, step u64, adam_t u32, wall_seconds f64,
 //!   history: count u64, then per epoch: epoch u64, train_loss f64, train_accuracy f64,
-//!     test_accuracy f64, seconds f64,
+//!     test_accuracy f64, seconds f64, drawn_accuracy f64, nondigit_auroc f64 (NaN: not measured),
 //!   parameter count u64, then weights, Adam m, Adam v: that many f32 each
 //! checksum    u64       fingerprint of every byte before it
 //! ```
@@ -34,7 +34,7 @@ use super::trainer::{Adam, Config, EpochStats, Trainer};
 /// First bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"LENET5CK";
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8;
 
 /// Why a checkpoint cannot be read.
@@ -83,7 +83,7 @@ pub struct Checkpoint {
 /// A setting that differs between a checkpoint and the run that wants to resume it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mismatch {
-    /// `epochs`, `batch_size`, `lr`, `seed`, `c3`, `distortion`, `training digits` or `data`.
+    /// `epochs`, `batch_size`, `lr`, `seed`, `c3`, `distortion`, `training examples` or `data`.
     pub setting: &'static str,
     pub checkpoint: String,
     pub now: String,
@@ -143,7 +143,7 @@ fn distortion_from(f: [f32; 10]) -> Distortion {
 /// The checkpoint of `trainer` between two epochs, with the command line's `log`.
 pub fn encode(trainer: &Trainer, log: &RunLog) -> Vec<u8> {
     let n = trainer.params.data.len();
-    let mut b = Vec::with_capacity(HEADER + 200 + 48 * log.history.len() + 12 * n + 8);
+    let mut b = Vec::with_capacity(HEADER + 200 + 64 * log.history.len() + 12 * n + 8);
     b.extend_from_slice(&MAGIC);
     b.extend_from_slice(&VERSION.to_le_bytes());
     b.extend_from_slice(&0u64.to_le_bytes()); // body length, filled in below
@@ -174,7 +174,15 @@ pub fn encode(trainer: &Trainer, log: &RunLog) -> Vec<u8> {
     u64(&mut b, log.history.len() as u64);
     for h in &log.history {
         u64(&mut b, h.epoch as u64);
-        for x in [h.train_loss, h.train_accuracy, h.test_accuracy, h.seconds] {
+        let drawn = [h.drawn_accuracy, h.nondigit_auroc].map(|v| v.unwrap_or(f64::NAN));
+        for x in [
+            h.train_loss,
+            h.train_accuracy,
+            h.test_accuracy,
+            h.seconds,
+            drawn[0],
+            drawn[1],
+        ] {
             b.extend_from_slice(&x.to_le_bytes());
         }
     }
@@ -337,7 +345,7 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
     if entries != epochs_done {
         return invalid(format!("{entries} history entries for {epochs_done} epochs"));
     }
-    let mut history = Vec::with_capacity(entries.min((content.len() - r.at) / 40));
+    let mut history = Vec::with_capacity(entries.min((content.len() - r.at) / 56));
     for _ in 0..entries {
         history.push(EpochStats {
             epoch: r.usize("the history")?,
@@ -345,6 +353,8 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
             train_accuracy: r.f64("the history")?,
             test_accuracy: r.f64("the history")?,
             seconds: r.f64("the history")?,
+            drawn_accuracy: Some(r.f64("the history")?).filter(|v| !v.is_nan()),
+            nondigit_auroc: Some(r.f64("the history")?).filter(|v| !v.is_nan()),
         });
     }
     let n = r.usize("the parameter count")?;
@@ -409,7 +419,7 @@ impl Checkpoint {
             Some(d) => format!("on {:x?}", distortion_fields(d).map(f32::to_bits)),
         };
         check("distortion", dist(&c.distortion), dist(&config.distortion));
-        check("training digits", self.train_len.to_string(), train_len.to_string());
+        check("training examples", self.train_len.to_string(), train_len.to_string());
         check(
             "data",
             format!("{:016x}", self.log.data_fingerprint),

@@ -20,6 +20,12 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::onnx::contract::{CLASSES, INPUT_LEN, INPUT_SIDE};
 
+/// The label of a training example that is not a digit (outlier exposure, Hendrycks et al.
+/// 2019): its target is the uniform distribution over the ten digits.
+pub const OUTLIER: u8 = CLASSES as u8;
+/// Weight of an outlier's loss relative to a digit's (the paper's λ = 0.5).
+pub const OUTLIER_WEIGHT: f32 = 0.5;
+
 const K: usize = 5;
 const KK: usize = K * K;
 const C1: usize = 6;
@@ -406,12 +412,20 @@ impl Workspace {
         }
     }
 
-    /// Summed cross-entropy and number of correct answers of the last forward pass.
+    /// Summed loss and number of right answers of the last forward pass: cross-entropy for a
+    /// digit (right when it is the top answer); for an [`OUTLIER`], [`OUTLIER_WEIGHT`] times the
+    /// cross-entropy to the uniform distribution (right when no digit reaches 0.5).
     pub fn loss(&self, labels: &[u8]) -> (f64, usize) {
         let mut loss = 0f64;
         let mut correct = 0;
         for (b, &l) in labels.iter().enumerate().take(self.n) {
             let p = &self.probs[b * CLASSES..][..CLASSES];
+            if l == OUTLIER {
+                let mean_log: f64 = p.iter().map(|&v| f64::from(v.max(1e-12)).ln()).sum::<f64>() / CLASSES as f64;
+                loss -= f64::from(OUTLIER_WEIGHT) * mean_log;
+                correct += usize::from(p.iter().all(|&v| v < 0.5));
+                continue;
+            }
             loss -= f64::from(p[l as usize].max(1e-12)).ln();
             if argmax(p) == l as usize {
                 correct += 1;
@@ -428,8 +442,13 @@ impl Workspace {
         let inv = 1.0 / scale_n as f32;
         for (b, &label) in labels.iter().enumerate().take(n) {
             for k in 0..CLASSES {
-                let y = if label as usize == k { 1.0 } else { 0.0 };
-                self.d7[b * CLASSES + k] = (self.probs[b * CLASSES + k] - y) * inv;
+                let d = &mut self.d7[b * CLASSES + k];
+                let p = self.probs[b * CLASSES + k];
+                *d = if label == OUTLIER {
+                    OUTLIER_WEIGHT * (p - 1.0 / CLASSES as f32) * inv
+                } else {
+                    (p - if label as usize == k { 1.0 } else { 0.0 }) * inv
+                };
             }
         }
         let (g_c1, rest) = grad.split_at_mut(range(P::C3W).start);

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
+use super::synth::{BenchReport, Recipe, allographs::STYLES};
 use super::trainer::{EpochStats, Evaluation};
 use crate::onnx::contract::CLASSES;
 
@@ -31,7 +32,34 @@ pub struct Metrics<'a> {
     pub git_commit: String,
     pub onnx_bytes: usize,
     pub onnx_check: OnnxCheck,
+    /// The generated drawings added to MNIST each epoch.
+    pub recipe: Recipe,
+    /// The exported weights on the generated evaluation sets.
+    pub drawn: DrawnMetrics,
     pub history: &'a [EpochStats],
+}
+
+/// Results on the generated evaluation sets ([`super::synth::Bench`]).
+#[derive(Debug, Serialize)]
+pub struct DrawnMetrics {
+    pub accuracy: f64,
+    pub per_style: std::collections::BTreeMap<&'static str, f64>,
+    /// Digits vs non-digits by the top probability.
+    pub nondigit_auroc: f64,
+}
+
+impl DrawnMetrics {
+    pub fn from(report: &BenchReport) -> Self {
+        DrawnMetrics {
+            accuracy: report.drawn_accuracy,
+            per_style: STYLES
+                .iter()
+                .map(|s| s.name)
+                .zip(report.per_style.iter().copied())
+                .collect(),
+            nondigit_auroc: report.auroc,
+        }
+    }
 }
 
 /// The exported file, reloaded with tract, compared with the trainer.
@@ -64,47 +92,89 @@ pub fn git_commit() -> String {
     }
 }
 
-/// Draws loss and test accuracy by epoch, and the confusion matrix, into an SVG file: a
-/// picture people read at a glance (every row and column of the matrix labelled at its centre,
-/// whole epochs on the x axes, axis titles clear of the tick labels).
+/// The report's title: the network, its MNIST test accuracy, epochs and training data.
+pub fn title(c3: &str, accuracy: f64, epochs: usize, recipe: &Recipe) -> String {
+    format!(
+        "LeNet-5 (C3 {c3}): {:.2}% MNIST test accuracy after {epochs} epochs ({})",
+        100.0 * accuracy,
+        if recipe.total() > 0 {
+            "MNIST + generated drawings"
+        } else {
+            "MNIST only"
+        }
+    )
+}
+
+/// Draws loss, MNIST test accuracy and the drawn-digit and non-digit measures by epoch, and
+/// the confusion matrix, into an SVG file: a picture people read at a glance (every row and
+/// column of the matrix labelled at its centre, whole epochs on the x axes, axis titles clear
+/// of the tick labels).
 pub fn plot(path: &Path, history: &[EpochStats], eval: &Evaluation, title: &str) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| format!("could not draw {}: {e}", path.display());
-    let root = SVGBackend::new(path, (1100, 560)).into_drawing_area();
+    let root = SVGBackend::new(path, (1100, 780)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let root = root.titled(title, ("sans-serif", 20)).map_err(|e| err(&e))?;
     let (left, right) = root.split_horizontally(600);
-    let (top, bottom) = left.split_vertically(260);
+    let (top, rest) = left.split_vertically(240);
+    let (middle, bottom) = rest.split_vertically(250);
     let max_loss = history.iter().map(|h| h.train_loss).fold(0.0, f64::max).max(1e-3) * 1.1;
     let losses: Vec<(usize, f64)> = history.iter().map(|h| (h.epoch, h.train_loss)).collect();
     by_epoch(
         &top,
-        "training loss (distorted digits)",
+        "training loss (every training example)",
         0.0..max_loss,
-        &losses,
-        BLUE,
+        &[("", &losses, BLUE)],
         false,
     )
     .map_err(|e| err(&e))?;
     let accs: Vec<(usize, f64)> = history.iter().map(|h| (h.epoch, 100.0 * h.test_accuracy)).collect();
     let lo = accs.iter().map(|a| a.1).fold(100.0, f64::min).clamp(90.0, 99.0) - 0.2;
-    by_epoch(&bottom, "MNIST test accuracy (%)", lo..100.0, &accs, RED, true).map_err(|e| err(&e))?;
+    by_epoch(&middle, "MNIST test accuracy (%)", lo..100.0, &[("", &accs, RED)], true).map_err(|e| err(&e))?;
+    let drawn: Vec<(usize, f64)> = history
+        .iter()
+        .filter_map(|h| Some((h.epoch, 100.0 * h.drawn_accuracy?)))
+        .collect();
+    let auroc: Vec<(usize, f64)> = history
+        .iter()
+        .filter_map(|h| Some((h.epoch, 100.0 * h.nondigit_auroc?)))
+        .collect();
+    let lo = drawn
+        .iter()
+        .chain(&auroc)
+        .map(|a| a.1)
+        .fold(100.0, f64::min)
+        .clamp(50.0, 99.0)
+        - 0.5;
+    by_epoch(
+        &bottom,
+        "generated drawings, held-out seeds (%)",
+        lo..100.0,
+        &[
+            ("drawn digits read right", &drawn, RGBColor(0, 120, 60)),
+            ("non-digit AUROC x 100", &auroc, RGBColor(150, 60, 170)),
+        ],
+        true,
+    )
+    .map_err(|e| err(&e))?;
 
     confusion(&right, eval).map_err(|e| err(&e))?;
     root.present().map_err(|e| err(&e))?;
     Ok(())
 }
 
-/// One value by epoch as a line (with a dot per epoch if `dots`): whole epochs on the x axis,
-/// its title clear of the tick labels.
+/// A line of a chart: its legend, its (epoch, value) points, its colour.
+type Series<'a> = (&'a str, &'a [(usize, f64)], RGBColor);
+
+/// Values by epoch as lines (with a dot per epoch if `dots`), a legend when there are several:
+/// whole epochs on the x axis, its title clear of the tick labels.
 fn by_epoch<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     caption: &str,
     y: std::ops::Range<f64>,
-    points: &[(usize, f64)],
-    color: RGBColor,
+    series: &[Series<'_>],
     dots: bool,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let epochs = points.len().max(1) as f64;
+    let epochs = series.iter().map(|s| s.1.len()).max().unwrap_or(0).max(1) as f64;
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .caption(caption, ("sans-serif", 15))
@@ -113,14 +183,28 @@ fn by_epoch<DB: DrawingBackend>(
         .build_cartesian_2d(0.5f64..epochs + 0.5, y)?;
     chart
         .configure_mesh()
-        .x_labels(points.len().clamp(2, 20))
+        .x_labels((epochs as usize).clamp(2, 20))
         .x_label_formatter(&|v| format!("{v:.0}"))
         .x_desc("epoch")
         .draw()?;
-    let xy = points.iter().map(|&(e, v)| (e as f64, v));
-    chart.draw_series(LineSeries::new(xy.clone(), color.stroke_width(2)))?;
-    if dots {
-        chart.draw_series(xy.map(|p| Circle::new(p, 3, color.filled())))?;
+    for &(name, points, color) in series {
+        let xy = points.iter().map(|&(e, v)| (e as f64, v));
+        let line = chart.draw_series(LineSeries::new(xy.clone(), color.stroke_width(2)))?;
+        if series.len() > 1 {
+            line.label(name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        }
+        if dots {
+            chart.draw_series(xy.map(|p| Circle::new(p, 3, color.filled())))?;
+        }
+    }
+    if series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .draw()?;
     }
     Ok(())
 }

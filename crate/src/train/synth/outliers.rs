@@ -1,0 +1,361 @@
+//! Drawings that are not one digit, for outlier exposure (Hendrycks et al., ICLR 2019): the
+//! network is trained to answer them with the uniform distribution, so its top probability
+//! stays low and the page says "not sure". Scribbles, doodles and shapes, letters and symbols,
+//! two digits on top of each other. Shapes a digit is commonly drawn as (a plain ring, a single
+//! line, an S) are left out on purpose: teaching "not a digit" on them would teach doubt on 0,
+//! 1 and 5.
+
+use std::f32::consts::{FRAC_PI_2, PI, TAU};
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng as R;
+
+use super::allographs::STYLES;
+use super::pen::{Path, Paths, chance, moved, p, u};
+
+/// The kinds, for per-kind reports.
+pub const KINDS: &[&str] = &["scribble", "shape", "letter", "overlap"];
+
+/// A non-digit of a random kind; returns the kind's index in [`KINDS`].
+pub fn draw(rng: &mut R) -> (usize, Paths) {
+    let k = rng.random_range(0..KINDS.len());
+    let paths = match k {
+        0 => scribble(rng),
+        1 => shape(rng),
+        2 => letter(rng),
+        _ => overlap(rng),
+    };
+    (k, paths)
+}
+
+/// A random pen walk with smoothly changing heading, sometimes sharp reversals; 1-4 strokes.
+pub fn scribble(rng: &mut R) -> Paths {
+    let strokes = [1, 1, 1, 2, 3, 4][rng.random_range(0..6)];
+    (0..strokes)
+        .map(|_| {
+            let mut q = p(u(rng, 0.1, 0.9), u(rng, 0.1, 0.9));
+            let mut heading = u(rng, 0.0, TAU);
+            let curl = u(rng, -1.5, 1.5);
+            let sharp = chance(rng, 0.4);
+            let steps = rng.random_range(15..60);
+            let mut pts = vec![q];
+            for i in 0..steps {
+                heading += if sharp && i % rng.random_range(2..6) == 0 {
+                    PI * u(rng, 0.5, 0.95) * if chance(rng, 0.5) { 1.0 } else { -1.0 }
+                } else {
+                    curl * u(rng, 0.1, 0.8) + u(rng, -0.4, 0.4)
+                };
+                let step = u(rng, 0.03, 0.1);
+                q = p(
+                    (q.x + step * heading.cos()).clamp(0.0, 1.0),
+                    (q.y + step * heading.sin()).clamp(0.0, 1.0),
+                );
+                pts.push(q);
+            }
+            pts
+        })
+        .collect()
+}
+
+fn polygon(points: &[(f32, f32)], closed: bool) -> Vec<super::pen::Point> {
+    let mut path = Path::at(points[0].0, points[0].1);
+    for &(x, y) in &points[1..] {
+        path = path.line(x, y);
+    }
+    if closed {
+        path = path.line(points[0].0, points[0].1);
+    }
+    path.done()
+}
+
+/// Things people doodle.
+pub fn shape(rng: &mut R) -> Paths {
+    match rng.random_range(0..12) {
+        0 => {
+            // A five- or six-pointed star in one stroke.
+            let n = if chance(rng, 0.7) { 5 } else { 7 };
+            let step = if n == 5 { 2 } else { 3 };
+            let a0 = -FRAC_PI_2 + u(rng, -0.2, 0.2);
+            let pts: Vec<(f32, f32)> = (0..=n)
+                .map(|i| {
+                    let a = a0 + TAU * ((i * step) % n) as f32 / n as f32;
+                    (0.5 + 0.5 * a.cos(), 0.5 + 0.5 * a.sin())
+                })
+                .collect();
+            vec![polygon(&pts, false)]
+        }
+        1 => {
+            // A spiral of 2.5-4 turns (fewer is a curl, which is how a 6 or a 9 starts).
+            let turns = u(rng, 2.5, 4.0);
+            let dir = if chance(rng, 0.5) { 1.0 } else { -1.0 };
+            let n = (turns * 60.0) as usize;
+            vec![
+                (0..=n)
+                    .map(|i| {
+                        let t = i as f32 / n as f32;
+                        let a = dir * TAU * turns * t;
+                        p(0.5 + 0.5 * t * a.cos(), 0.5 + 0.5 * t * a.sin())
+                    })
+                    .collect(),
+            ]
+        }
+        2 => {
+            // A hash: two near-vertical and two near-horizontal lines.
+            let (a, b) = (u(rng, 0.2, 0.4), u(rng, 0.6, 0.8));
+            vec![
+                polygon(&[(a + 0.1, 0.0), (a - 0.05, 1.0)], false),
+                polygon(&[(b + 0.1, 0.0), (b - 0.05, 1.0)], false),
+                polygon(&[(0.0, a), (1.0, a - 0.03)], false),
+                polygon(&[(0.0, b), (1.0, b - 0.03)], false),
+            ]
+        }
+        3 => {
+            // A triangle.
+            let apex = u(rng, 0.2, 0.8);
+            vec![polygon(&[(apex, 0.0), (1.0, u(rng, 0.8, 1.0)), (0.0, 1.0)], true)]
+        }
+        4 => {
+            // A heart.
+            let top = Path::at(0.5, 0.3)
+                .arc(0.28, 0.28, 0.22, 0.2, 0.0, -PI)
+                .line(0.5, 1.0)
+                .line(0.94, 0.3)
+                .arc(0.72, 0.28, 0.22, 0.2, 0.0, -PI);
+            vec![top.done()]
+        }
+        5 => {
+            // An arrow pointing anywhere.
+            let a = u(rng, 0.0, TAU);
+            let (dx, dy) = (a.cos() * 0.5, a.sin() * 0.5);
+            let tip = (0.5 + dx, 0.5 + dy);
+            let back = |da: f32| (tip.0 - 0.25 * (a + da).cos(), tip.1 - 0.25 * (a + da).sin());
+            vec![
+                polygon(&[(0.5 - dx, 0.5 - dy), tip], false),
+                polygon(&[back(0.5), tip, back(-0.5)], false),
+            ]
+        }
+        6 => {
+            // A smiley: a face, two eyes, a mouth.
+            vec![
+                Path::default().arc(0.5, 0.5, 0.5, 0.5, 0.0, TAU).done(),
+                Path::at(0.35, 0.35).line(0.35, 0.4).done(),
+                Path::at(0.65, 0.35).line(0.65, 0.4).done(),
+                Path::default().arc(0.5, 0.55, 0.25, 0.2, 0.3, PI - 0.3).done(),
+            ]
+        }
+        7 => {
+            // A tick.
+            vec![polygon(
+                &[(0.0, u(rng, 0.4, 0.7)), (u(rng, 0.3, 0.45), 1.0), (1.0, 0.0)],
+                false,
+            )]
+        }
+        8 => {
+            // A wave of 2-4 periods.
+            let periods = u(rng, 1.5, 4.0);
+            let amp = u(rng, 0.15, 0.4);
+            vec![
+                (0..=80)
+                    .map(|i| {
+                        let t = i as f32 / 80.0;
+                        p(t, 0.5 + amp * (TAU * periods * t).sin())
+                    })
+                    .collect(),
+            ]
+        }
+        9 => {
+            // Cross-hatching.
+            let n = rng.random_range(3..7);
+            let mut paths: Paths = (0..n)
+                .map(|i| {
+                    let x = i as f32 / (n - 1) as f32;
+                    polygon(&[(x, 0.0), (x - 0.3, 1.0)], false)
+                })
+                .collect();
+            if chance(rng, 0.6) {
+                paths.extend((0..n).map(|i| {
+                    let y = i as f32 / (n - 1) as f32;
+                    polygon(&[(0.0, y), (1.0, y - 0.2)], false)
+                }));
+            }
+            paths
+        }
+        10 => {
+            // An asterisk of 3-4 lines.
+            let n = rng.random_range(3..5);
+            let a0 = u(rng, 0.0, PI);
+            (0..n)
+                .map(|i| {
+                    let a = a0 + PI * i as f32 / n as f32;
+                    polygon(
+                        &[
+                            (0.5 - 0.5 * a.cos(), 0.5 - 0.5 * a.sin()),
+                            (0.5 + 0.5 * a.cos(), 0.5 + 0.5 * a.sin()),
+                        ],
+                        false,
+                    )
+                })
+                .collect()
+        }
+        _ => {
+            // A zigzag, like a crossed-out word.
+            let n = rng.random_range(4..10);
+            let pts: Vec<(f32, f32)> = (0..=n)
+                .map(|i| {
+                    (
+                        i as f32 / n as f32,
+                        if i % 2 == 0 { 0.0 } else { 1.0 } + u(rng, -0.1, 0.1),
+                    )
+                })
+                .collect();
+            vec![polygon(&pts, false)]
+        }
+    }
+}
+
+/// Letters and symbols as pen strokes (capitals and lower case that no digit is drawn like:
+/// no O, I, l, S, Z, B, G, b, g, q).
+pub fn letter(rng: &mut R) -> Paths {
+    let w = u(rng, 0.6, 1.0);
+    let x = |v: f32| 0.5 + (v - 0.5) * w;
+    let poly = |pts: &[(f32, f32)]| polygon(&pts.iter().map(|&(a, b)| (x(a), b)).collect::<Vec<_>>(), false);
+    match rng.random_range(0..21) {
+        0 => vec![
+            poly(&[(0.0, 1.0), (0.5, 0.0), (1.0, 1.0)]),
+            poly(&[(0.2, 0.6), (0.8, 0.6)]),
+        ], // A
+        1 => vec![
+            poly(&[(1.0, 0.0), (0.0, 0.0), (0.0, 1.0), (1.0, 1.0)]),
+            poly(&[(0.0, 0.5), (0.7, 0.5)]),
+        ], // E
+        2 => vec![
+            poly(&[(1.0, 0.0), (0.0, 0.0), (0.0, 1.0)]),
+            poly(&[(0.0, 0.5), (0.7, 0.5)]),
+        ], // F
+        3 => vec![
+            poly(&[(0.0, 0.0), (0.0, 1.0)]),
+            poly(&[(1.0, 0.0), (1.0, 1.0)]),
+            poly(&[(0.0, 0.5), (1.0, 0.5)]),
+        ], // H
+        4 => vec![
+            poly(&[(0.0, 0.0), (0.0, 1.0)]),
+            poly(&[(1.0, 0.0), (0.0, 0.55), (1.0, 1.0)]),
+        ], // K
+        5 => vec![poly(&[(0.0, 1.0), (0.0, 0.0), (0.5, 0.6), (1.0, 0.0), (1.0, 1.0)])], // M
+        6 => vec![poly(&[(0.0, 1.0), (0.0, 0.0), (1.0, 1.0), (1.0, 0.0)])],             // N
+        7 => vec![
+            Path::at(x(0.0), 1.0)
+                .line(x(0.0), 0.0)
+                .arc(x(0.3), 0.27, 0.35 * w, 0.27, -FRAC_PI_2, FRAC_PI_2)
+                .line(x(0.0), 0.54)
+                .done(),
+        ], // P
+        8 => vec![
+            Path::at(x(0.0), 1.0)
+                .line(x(0.0), 0.0)
+                .arc(x(0.3), 0.27, 0.35 * w, 0.27, -FRAC_PI_2, FRAC_PI_2)
+                .line(x(0.0), 0.54)
+                .line(x(1.0), 1.0)
+                .done(),
+        ], // R
+        9 => vec![
+            Path::at(x(0.0), 0.0)
+                .line(x(0.0), 0.6)
+                .arc(x(0.5), 0.6, 0.5 * w, 0.4, PI, 0.0)
+                .line(x(1.0), 0.0)
+                .done(),
+        ], // U
+        10 => vec![poly(&[(0.0, 0.0), (0.5, 1.0), (1.0, 0.0)])],                        // V
+        11 => vec![poly(&[(0.0, 0.0), (0.25, 1.0), (0.5, 0.3), (0.75, 1.0), (1.0, 0.0)])], // W
+        12 => vec![poly(&[(0.0, 0.0), (1.0, 1.0)]), poly(&[(1.0, 0.0), (0.0, 1.0)])],   // X
+        13 => vec![
+            poly(&[(0.0, 0.0), (0.5, 0.5), (1.0, 0.0)]),
+            poly(&[(0.5, 0.5), (0.5, 1.0)]),
+        ], // Y
+        14 => vec![
+            Path::at(x(0.1), 0.62)
+                .line(x(0.95), 0.62)
+                .arc(x(0.52), 0.62, 0.43 * w, 0.38, 0.0, -PI * 1.75)
+                .done(),
+        ], // e
+        15 => vec![
+            poly(&[(0.0, 0.0), (0.0, 1.0)]),
+            Path::at(x(0.0), 0.6)
+                .arc(x(0.5), 0.6, 0.5 * w, 0.3, PI, TAU)
+                .line(x(1.0), 1.0)
+                .done(),
+        ], // h
+        16 => vec![
+            Path::at(x(0.0), 0.35).line(x(0.0), 1.0).done(),
+            Path::at(x(0.0), 0.6)
+                .arc(x(0.25), 0.55, 0.25 * w, 0.2, PI, TAU)
+                .line(x(0.5), 1.0)
+                .done(),
+            Path::at(x(0.5), 0.6)
+                .arc(x(0.75), 0.55, 0.25 * w, 0.2, PI, TAU)
+                .line(x(1.0), 1.0)
+                .done(),
+        ], // m
+        17 => vec![
+            poly(&[(0.0, 0.3), (0.0, 1.0)]),
+            Path::at(x(0.0), 0.6)
+                .arc(x(0.5), 0.6, 0.5 * w, 0.3, PI, TAU)
+                .line(x(1.0), 1.0)
+                .done(),
+        ], // n
+        18 => vec![
+            poly(&[(0.3, 0.0), (0.3, 0.9), (0.6, 1.0), (0.9, 0.9)]),
+            poly(&[(0.0, 0.35), (0.7, 0.35)]),
+        ], // t
+        19 => vec![
+            poly(&[(0.0, 0.3), (0.0, 1.0)]),
+            Path::at(x(0.0), 0.55)
+                .arc(x(0.45), 0.55, 0.45 * w, 0.25, PI, PI * 1.8)
+                .done(),
+        ], // r
+        _ => vec![poly(&[(0.0, 0.0), (0.5, 0.6)]), poly(&[(1.0, 0.0), (0.3, 1.0)])],    // y
+    }
+}
+
+/// Two digits drawn on top of each other, shifted by 15-35% of their size. Not a 1: a stick
+/// laid over another digit's stem leaves that digit.
+pub fn overlap(rng: &mut R) -> Paths {
+    let pick = |rng: &mut R| loop {
+        let s = &STYLES[rng.random_range(0..STYLES.len())];
+        if s.digit != 1 {
+            return s;
+        }
+    };
+    let a = pick(rng);
+    let mut b = pick(rng);
+    while b.digit == a.digit {
+        b = pick(rng);
+    }
+    let mut paths = (a.draw)(rng);
+    let (dx, dy) = (
+        u(rng, 0.15, 0.35) * if chance(rng, 0.5) { 1.0 } else { -1.0 },
+        u(rng, -0.2, 0.2),
+    );
+    paths.extend(moved(&(b.draw)(rng), dx, dy, u(rng, 0.8, 1.2)));
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn every_kind_draws_finite_points() {
+        let mut rng = R::seed_from_u64(3);
+        let mut seen = [0usize; 4];
+        for _ in 0..400 {
+            let (k, paths) = draw(&mut rng);
+            seen[k] += 1;
+            assert!(paths.iter().any(|s| !s.is_empty()), "{} drew nothing", KINDS[k]);
+            assert!(paths.iter().flatten().all(|q| q.x.is_finite() && q.y.is_finite()));
+        }
+        assert!(seen.iter().all(|&n| n > 50), "{seen:?}");
+    }
+}
