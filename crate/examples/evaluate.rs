@@ -58,28 +58,10 @@ fn main() {
     }
     // The page's pen is a 14th of the pad's side; the fixtures' pad is the unit square.
     let pen = 1.0 / 14.0;
-    let fixture = |name: &str| {
-        let raw = std::fs::read_to_string(root.join("tests/e2e/fixtures").join(name)).expect("fixture");
-        serde_json::from_str::<serde_json::Value>(&raw).expect("fixture JSON")
-    };
-    let strokes_of = |d: &serde_json::Value| -> common::Strokes {
-        d["strokes"]
-            .as_array()
-            .expect("strokes")
-            .iter()
-            .map(|s| {
-                s.as_array()
-                    .expect("points")
-                    .iter()
-                    .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
-                    .collect()
-            })
-            .collect()
-    };
     let mut drawn = Vec::new(); // (probabilities, label, source, glyph)
-    for d in fixture("strokes.json")["digits"].as_array().expect("digits") {
+    for d in &common::fixture_entries("strokes.json") {
         let out = r
-            .recognize_strokes(&common::to_strokes(&strokes_of(d)), pen)
+            .recognize_strokes(&common::to_strokes(&common::strokes_of(d)), pen)
             .expect("reads");
         let label = d["label"].as_u64().expect("label") as u8;
         let source = d["source"].as_str().unwrap_or("?").to_string();
@@ -87,9 +69,9 @@ fn main() {
         drawn.push((out.probabilities, label, source, glyph));
     }
     let mut styles: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new(); // right, doubted, total
-    for d in fixture("styles.json")["digits"].as_array().expect("digits") {
+    for d in &common::fixture_entries("styles.json") {
         let out = r
-            .recognize_strokes(&common::to_strokes(&strokes_of(d)), pen)
+            .recognize_strokes(&common::to_strokes(&common::strokes_of(d)), pen)
             .expect("reads");
         let label = d["label"].as_u64().expect("label") as u8;
         let e = styles
@@ -100,9 +82,9 @@ fn main() {
         e.2 += 1;
     }
     let mut non = Vec::new(); // (probabilities, kind)
-    for d in fixture("nondigits.json")["drawings"].as_array().expect("drawings") {
+    for d in &common::fixture_entries("nondigits.json") {
         let out = r
-            .recognize_strokes(&common::to_strokes(&strokes_of(d)), pen)
+            .recognize_strokes(&common::to_strokes(&common::strokes_of(d)), pen)
             .expect("reads");
         non.push((out.probabilities, d["kind"].as_str().unwrap_or("?").to_string()));
     }

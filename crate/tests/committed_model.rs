@@ -167,29 +167,15 @@ fn recognizer_reports_an_empty_pad_as_empty() {
 /// hand-authored digits), drawn natively with a round pen as the page's canvas would.
 #[test]
 fn recognizer_reads_the_stroke_fixture() {
-    let path = common::repo_root().join("tests/e2e/fixtures/strokes.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let json: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
     let model = std::env::var("LENET5_MODEL")
         .map(std::path::PathBuf::from)
         .unwrap_or(common::repo_root().join("model/lenet5.onnx"));
     let mut r = Recognizer::new(&std::fs::read(model).unwrap()).unwrap();
     let side = 280usize;
     let (mut correct, mut total) = (0, 0);
-    for d in json["digits"].as_array().expect("digits") {
+    for d in common::fixture_entries("strokes.json") {
         let label = d["label"].as_u64().unwrap() as u8;
-        let strokes: Vec<Vec<(f32, f32)>> = d["strokes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                s.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
-                    .collect()
-            })
-            .collect();
+        let strokes = common::strokes_of(&d);
         let mut c = common::blank(side, side, common::TRANSPARENT);
         let pen = side as f32 / 14.0;
         common::draw(
@@ -245,28 +231,14 @@ fn bad_network_inputs_get_errors_in_words() {
 /// each form read right, and plain 1s and 7s kept right.
 #[test]
 fn recognizer_reads_the_forms_mnist_rarely_has() {
-    let path = common::repo_root().join("tests/e2e/fixtures/styles.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let json: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
     let model = std::env::var("LENET5_MODEL")
         .map(std::path::PathBuf::from)
         .unwrap_or(common::repo_root().join("model/lenet5.onnx"));
     let mut r = Recognizer::new(&std::fs::read(model).unwrap()).unwrap();
     let mut by_style: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-    for d in json["digits"].as_array().expect("digits") {
+    for d in common::fixture_entries("styles.json") {
         let label = d["label"].as_u64().unwrap() as u8;
-        let strokes: common::Strokes = d["strokes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                s.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
-                    .collect()
-            })
-            .collect();
+        let strokes = common::strokes_of(&d);
         // The page's pen: a 14th of the pad's side (the fixture's pad is the unit square).
         let out = r.recognize_strokes(&common::to_strokes(&strokes), 1.0 / 14.0).unwrap();
         let e = by_style.entry(d["style"].as_str().unwrap().to_string()).or_default();

@@ -137,39 +137,52 @@ pub fn skip(test: &str, why: &str) {
 pub type Strokes = Vec<Vec<(f32, f32)>>;
 
 #[cfg(not(target_arch = "wasm32"))]
-/// The drawings of a stroke fixture in `tests/e2e/fixtures/` (`strokes.json`: key `digits`,
-/// tag = the label; `nondigits.json`: key `drawings`, tag = the kind), as (tag, strokes).
-pub fn stroke_fixture(file: &str) -> Vec<(String, Strokes)> {
+/// The entries of a stroke fixture in `tests/e2e/fixtures/` (`strokes.json` and `styles.json`:
+/// key `digits`; `nondigits.json`: key `drawings`), as JSON objects.
+pub fn fixture_entries(file: &str) -> Vec<serde_json::Value> {
     let path = repo_root().join("tests/e2e/fixtures").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let json: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
-    let (key, tag) = if json.get("digits").is_some() {
-        ("digits", "label")
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+    let key = if json.get("digits").is_some() {
+        "digits"
     } else {
-        ("drawings", "kind")
+        "drawings"
     };
-    json[key]
+    match json[key].take() {
+        serde_json::Value::Array(entries) => entries,
+        _ => panic!("{}: no {key} array", path.display()),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// A fixture entry's `strokes`.
+pub fn strokes_of(entry: &serde_json::Value) -> Strokes {
+    entry["strokes"]
         .as_array()
-        .expect("fixture entries")
+        .expect("strokes")
+        .iter()
+        .map(|s| {
+            s.as_array()
+                .expect("points")
+                .iter()
+                .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// The drawings of a stroke fixture as (tag, strokes): tag = the label of a digit, the kind of
+/// a non-digit.
+pub fn stroke_fixture(file: &str) -> Vec<(String, Strokes)> {
+    fixture_entries(file)
         .iter()
         .map(|d| {
-            let tag = match &d[tag] {
+            let tag = match d.get("label").unwrap_or(&d["kind"]) {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            let strokes = d["strokes"]
-                .as_array()
-                .expect("strokes")
-                .iter()
-                .map(|s| {
-                    s.as_array()
-                        .expect("points")
-                        .iter()
-                        .map(|p| (p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32))
-                        .collect()
-                })
-                .collect();
-            (tag, strokes)
+            (tag, strokes_of(d))
         })
         .collect()
 }
