@@ -233,16 +233,11 @@ fn main() {
             pct(mnist_doubted, mnist_p.len())
         );
     }
-    let hand = |name: &str| {
-        by.get(&format!("hand {name}"))
-            .map_or("-".into(), |(a, b)| format!("{a}/{b}"))
-    };
     let style = |name: &str| {
         styles
             .get(name)
             .map_or("-".into(), |(a, _, b)| format!("{:.0}%", pct(*a, *b)))
     };
-    let _ = hand;
     println!(
         "\n| MNIST test | stroke fixture | doubted | style fixture | worst style | crossed 7 | flagged 1 | open 4 | fixture non-digits rejected | AUROC fixture | generated digits | generated non-digits rejected | AUROC generated |"
     );

@@ -81,10 +81,7 @@ fn main() {
 
     let model = std::fs::read(root.join("model/lenet5.onnx")).expect("model/lenet5.onnx");
     let base = finetune::params_from_onnx(&model).expect("the committed model");
-    let test = Samples {
-        images: &data.test.images,
-        labels: &data.test.labels,
-    };
+    let test = data.test.samples();
     let seed: u64 = flag("--seed").and_then(|s| s.parse().ok()).unwrap_or(2026);
     let held = person::corrections(seed, 20, SIDE);
     let teach_pool = person::corrections(seed + 1, 10, SIDE);

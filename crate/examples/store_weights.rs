@@ -14,7 +14,7 @@ use lenet5::train::export::{self, Precision};
 use lenet5::train::finetune;
 use lenet5::train::mnist;
 use lenet5::train::net::argmax;
-use lenet5::train::trainer::{Samples, evaluate, predict_all};
+use lenet5::train::trainer::{evaluate, predict_all};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -35,10 +35,7 @@ fn main() {
     let bytes = std::fs::read(input).expect("read the input model");
     let params = finetune::params_from_onnx(&bytes).expect("a model written by export-onnx");
     let test = mnist::load_dir(std::path::Path::new(&dir)).expect("MNIST").test;
-    let samples = Samples {
-        images: &test.images,
-        labels: &test.labels,
-    };
+    let samples = test.samples();
     let before = evaluate(&params, samples);
     let rounded = export::rounded(&params, precision);
     let after = evaluate(&rounded, samples);

@@ -108,10 +108,7 @@ fn teaching_fixes_what_was_misread_and_generalises_without_forgetting() {
 
     // Everyone else's digits (the committed 500-digit test fixture).
     let mini = mnist::load_dir(&common::mini_mnist()).unwrap().test;
-    let test = Samples {
-        images: &mini.images,
-        labels: &mini.labels,
-    };
+    let test = mini.samples();
     let (a0, a1) = (evaluate(&base, test).accuracy, evaluate(&tuned, test).accuracy);
     eprintln!("mini MNIST test: {a0} -> {a1}");
     assert!(a1 >= a0 - 0.01, "forgot MNIST: {a0} -> {a1}");

@@ -129,10 +129,7 @@ fn reseal(bytes: &mut [u8]) {
 #[test]
 fn corrupt_checkpoints_give_clear_errors_not_panics() {
     let data = mnist::load_dir(&common::mini_mnist()).expect("fixture");
-    let train = Samples {
-        images: &data.train.images,
-        labels: &data.train.labels,
-    };
+    let train = data.train.samples();
     let cfg = config(2);
     let mut trainer = Trainer::new(cfg.clone(), train.len());
     trainer.epoch(&train, |_, _, _| {});

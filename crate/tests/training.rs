@@ -4,18 +4,12 @@ mod common;
 
 use lenet5::train::mnist;
 use lenet5::train::net::C3Mode;
-use lenet5::train::trainer::{Config, Samples, Trainer, evaluate};
+use lenet5::train::trainer::{Config, Trainer, evaluate};
 
 fn run(c3: C3Mode, epochs: usize, seed: u64) -> (lenet5::train::net::Params, f64, f64) {
     let data = mnist::load_dir(&common::mini_mnist()).expect("fixture");
-    let train = Samples {
-        images: &data.train.images,
-        labels: &data.train.labels,
-    };
-    let test = Samples {
-        images: &data.test.images,
-        labels: &data.test.labels,
-    };
+    let train = data.train.samples();
+    let test = data.test.samples();
     let config = Config {
         epochs,
         batch_size: 32,
@@ -80,14 +74,8 @@ fn same_seed_same_model_different_seed_different_model() {
 fn training_with_generated_non_digits_teaches_doubt() {
     use lenet5::train::synth::{Bench, Mix, Recipe};
     let data = mnist::load_dir(&common::mini_mnist()).expect("fixture");
-    let train = Samples {
-        images: &data.train.images,
-        labels: &data.train.labels,
-    };
-    let test = Samples {
-        images: &data.test.images,
-        labels: &data.test.labels,
-    };
+    let train = data.train.samples();
+    let test = data.test.samples();
     let bench = Bench::new(4, 200);
     let top = |p: &[f32; 10]| p.iter().copied().fold(0f32, f32::max);
     let mut results = Vec::new();

@@ -214,10 +214,7 @@ mod cli {
             images: &data.train.images[..limit * 784],
             labels: &data.train.labels[..limit],
         };
-        let test_set = Samples {
-            images: &data.test.images,
-            labels: &data.test.labels,
-        };
+        let test_set = data.test.samples();
         let c3 = match args.c3 {
             C3Arg::Full => C3Mode::Full,
             C3Arg::Paper => C3Mode::Paper,

@@ -67,6 +67,14 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The split as the trainer's view of it.
+    pub fn samples(&self) -> super::trainer::Samples<'_> {
+        super::trainer::Samples {
+            images: &self.images,
+            labels: &self.labels,
+        }
+    }
+
     /// Number of images (and labels).
     pub fn len(&self) -> usize {
         self.labels.len()

@@ -144,11 +144,6 @@ pub const STYLES: &[Style] = &[
     },
 ];
 
-/// The styles of one digit.
-pub fn of(digit: u8) -> impl Iterator<Item = &'static Style> {
-    STYLES.iter().filter(move |s| s.digit == digit)
-}
-
 /// Direction of travel round a loop: people go either way.
 fn turn(rng: &mut R) -> f32 {
     if chance(rng, 0.75) { -1.0 } else { 1.0 }
@@ -392,7 +387,7 @@ fn eight(rng: &mut R) -> Paths {
     let n = 160;
     let pts = (0..=n)
         .map(|i| {
-            let t = start + dir * TAU * u_step(i, n) * 1.04;
+            let t = start + dir * TAU * (i as f32 / n as f32) * 1.04;
             let (s2, c) = ((2.0 * t).sin(), t.cos());
             let lower = c < 0.0;
             let w = if lower { wb } else { wt };
@@ -405,10 +400,6 @@ fn eight(rng: &mut R) -> Paths {
         })
         .collect();
     vec![pts]
-}
-
-fn u_step(i: usize, n: usize) -> f32 {
-    i as f32 / n as f32
 }
 
 fn eight_loops(rng: &mut R) -> Paths {
@@ -471,7 +462,8 @@ mod tests {
     #[test]
     fn every_digit_has_styles_and_each_draws_finite_points_in_a_bounded_box() {
         for d in 0..10 {
-            assert!(of(d).count() >= 2, "digit {d} has fewer than two styles");
+            let styles = STYLES.iter().filter(|s| s.digit == d).count();
+            assert!(styles >= 2, "digit {d} has fewer than two styles");
         }
         let mut rng = R::seed_from_u64(7);
         for style in STYLES {

@@ -201,7 +201,7 @@ pub fn eval_digits(seed: u64, per_style: usize) -> Vec<(usize, Vec<f32>)> {
 pub fn eval_outliers(seed: u64, n: usize) -> Vec<(usize, Vec<f32>)> {
     (0..n)
         .map(|k| {
-            let mut rng = Split::Eval.rng(seed ^ 0x0u64.wrapping_sub(1), k as u64);
+            let mut rng = Split::Eval.rng(!seed, k as u64);
             let (kind, paths) = outliers::draw(&mut rng);
             let mut input = vec![0f32; INPUT_LEN];
             render(&paths, &mut rng, &mut input);
