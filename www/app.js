@@ -27,6 +27,7 @@ const els = {
   undo: $('undo'),
   status: $('status'),
   strokeWidth: $('stroke-width'),
+  resultTitle: $('result-title'),
 };
 
 /**
@@ -92,6 +93,7 @@ function update(live = false) {
 function resetReadings(message) {
   lastDrawing = null;
   readings.reset(message);
+  els.resultTitle.textContent = 'The drawing as one digit';
   numberView.reset();
   unsure.reset();
   hint.reset();
@@ -99,9 +101,10 @@ function resetReadings(message) {
 }
 
 /**
- * Read the drawing: the pad's strokes (in canvas pixels, as drawn) as one digit, as a number,
- * and the feature maps of the one-digit input. No pixels are read back from the canvas: the
- * recognizer draws the strokes straight into the network's 32x32 input.
+ * Read the drawing: the pad's strokes (in canvas pixels, as drawn) as a number, the digit in
+ * focus (the whole drawing when it is one digit, else the one being written) and its feature
+ * maps, in one call. No pixels are read back from the canvas: the recognizer draws the strokes
+ * straight into the network's 32x32 input.
  */
 function recognize(live) {
   if (pad.isEmpty || !recognizer) {
@@ -119,39 +122,46 @@ function recognize(live) {
   let readingMs = 0;
   try {
     const { strokes, penWidth, stride } = pad.forRecognizer();
-    const out = recognizer.recognizeStrokes(strokes, penWidth, stride);
-    const t1 = performance.now();
-    const number = normalizeReading(recognizer.recognizeNumberStrokes(strokes, penWidth, stride));
-    const t2 = performance.now();
-    const mapsMs = present({ out, number, penWidth, live, version: pad.version, maps: () => maps.show(out.empty ? null : out.input, pad.version) }, t1 - t0, t2 - t1);
-    readingMs = t2 - t0 + mapsMs;
+    const res = recognizer.readStrokes(strokes, penWidth, stride, maps.available);
+    readingMs = performance.now() - t0;
+    const number = normalizeReading(res.number);
+    present({ out: res.focus, number, penWidth, live, version: pad.version, maps: res.maps }, readingMs);
   } catch (err) {
     readingMs = performance.now() - t0;
     readingFailed(err);
   }
-  // The whole reading (the strokes out of the pad, one digit, the number, the feature maps;
-  // not the painting of the results), for benchmarks (bench/frame reads it).
+  // The whole reading (the strokes out of the pad, the number, the digit in focus, its feature
+  // maps; not the painting of the results), for benchmarks (bench/frame reads it).
   els.pad.dataset.readingMs = readingMs.toFixed(3);
   markRecognized();
 }
 
-/** Show a reading of pad version `version`; returns the feature maps' milliseconds. */
-function present({ out, number, penWidth, live, version, maps: showMaps }, oneMs, numberMs) {
+/** Show a reading of pad version `version` that took `ms` milliseconds. */
+function present({ out, number, penWidth, live, version, maps: featureMaps }, ms) {
   const { width, height } = els.pad;
   lastDrawing = out.empty ? null : { input: out.input, digits: number.digits.length, text: number.text, version };
-  readings.show(out, oneMs);
+  readings.show(out, ms);
+  els.resultTitle.textContent = focusTitle(out, number);
   numberView.show(number, width, height);
   unsure.show(out, number);
   hint.show(out, number, { width, height, lineWidth: penWidth });
-  const mapsMs = showMaps();
-  if (!out.empty) readings.el.timing.textContent = timingText(oneMs, numberMs, mapsMs);
+  maps.paint(out.empty ? null : featureMaps, version);
   if (live) announcer.hold();
   else announcer.say(announcement(out, number));
   if (recognitionFailed) {
     recognitionFailed = false;
     setStatus(readyMessage, 'ready');
   }
-  return mapsMs;
+}
+
+/** The readings card's title: which digit its readings and maps are of. */
+function focusTitle(out, number) {
+  const n = number.digits.length;
+  if (out.empty || n <= 1) return 'The drawing as one digit';
+  const r = out.rect;
+  const i = number.digits.findIndex((d) => d.x === r.x && d.y === r.y && d.width === r.width && d.height === r.height);
+  // Not one of the digits: the whole drawing, which the network reads surely as one digit.
+  return i < 0 ? 'The drawing as one digit' : `Digit ${i + 1} of ${n}, where the pen was last`;
 }
 
 function readingFailed(err) {
@@ -190,7 +200,7 @@ function recognizeInWorker(live) {
         if (r !== recognizer || pad.isEmpty) return;
         try {
           const number = normalizeReading(res.number);
-          present({ out: res.out, number, penWidth, live, version, maps: () => maps.paint(res.maps, version, res.ms.maps) }, res.ms.one, res.ms.number);
+          present({ out: res.focus, number, penWidth, live, version, maps: res.maps }, res.ms);
         } catch (err) {
           readingFailed(err);
         }
@@ -212,11 +222,6 @@ function recognizeInWorker(live) {
         recognize(again);
       }
     });
-}
-
-function timingText(oneMs, numberMs, mapsMs) {
-  const mapsPart = mapsMs > 0 ? `, feature maps ${mapsMs.toFixed(1)} ms` : '';
-  return `This reading took ${oneMs.toFixed(1)} ms as one digit, ${numberMs.toFixed(1)} ms as a number${mapsPart}.`;
 }
 
 /** What a screen reader says once the drawing settles. */
@@ -389,7 +394,14 @@ const teacher = new Teacher(
       if (lastDrawing && lastDrawing.version !== pad.version) recognize(pad.isDrawing);
       if (!lastDrawing) return null;
       const strokes = pad.strokes.map((s) => s.map((p) => [...p]));
-      return { ...lastDrawing, strokes, penWidth: pad.penWidthInHeights };
+      // A correction is the whole drawing as one digit; with several digits read, the
+      // readings show the one being written, so frame the whole drawing now.
+      let { input } = lastDrawing;
+      if (lastDrawing.digits > 1) {
+        const drawing = pad.forRecognizer();
+        input = recognizer.recognizeStrokes(drawing.strokes, drawing.penWidth, drawing.stride).input;
+      }
+      return { ...lastDrawing, input, strokes, penWidth: pad.penWidthInHeights };
     },
     canTeach: () => !custom,
     load: (bytes) => LocalRecognizer.create(bytes, { onRestart: () => update() }),

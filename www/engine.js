@@ -142,6 +142,9 @@ export class LocalRecognizer {
     }
   }
 
+  readStrokes(...args) {
+    return this.#call('readStrokes', args);
+  }
   recognizeStrokes(...args) {
     return this.#call('recognizeStrokes', args);
   }
@@ -353,8 +356,8 @@ export class WorkerRecognizer {
   }
 
   /**
-   * Reads pen strokes as one digit and as a number (and the feature maps of the one-digit input
-   * when `maps`): `{ out, number, maps, ms: { one, number, maps } }`.
+   * Reads pen strokes as the page's `readStrokes` does, in the worker:
+   * `{ number, focus, maps, ms }` (`ms`: the reading's time inside the worker).
    */
   read(strokes, penWidth, stride, maps) {
     if (this.#failed) return Promise.reject(this.#failed);

@@ -76,13 +76,8 @@ async function load(bytes, modules) {
 
 function read({ strokes, penWidth, stride, maps }) {
   const t0 = performance.now();
-  const out = recognizer.recognizeStrokes(strokes, penWidth, stride);
-  const t1 = performance.now();
-  const number = recognizer.recognizeNumberStrokes(strokes, penWidth, stride);
-  const t2 = performance.now();
-  const featureMaps = maps && !out.empty && recognizer.hasFeatureMaps ? recognizer.featureMaps(out.input) : null;
-  const t3 = performance.now();
-  return { out, number, maps: featureMaps, ms: { one: t1 - t0, number: t2 - t1, maps: featureMaps ? t3 - t2 : 0 } };
+  const res = recognizer.readStrokes(strokes, penWidth, stride, maps && recognizer.hasFeatureMaps);
+  return { ...res, ms: performance.now() - t0 };
 }
 
 self.onmessage = async (event) => {

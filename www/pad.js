@@ -117,15 +117,26 @@ export class DrawingPad {
     const stride = this.strokes.every((s) => s[0].length > 2) ? 3 : 2;
     const strokes = [];
     for (const stroke of this.strokes) {
-      const pts = stroke.map(([u, v, t]) => [w / 2 + u * k, h / 2 + (v - 0.5) * k, t]);
-      for (const run of clipToBox(pts, w, h)) {
-        const flat = new Float32Array(run.length * stride);
-        run.forEach((p, i) => flat.set(stride === 3 ? p : p.slice(0, 2), i * stride));
-        strokes.push(flat);
+      // Finished strokes come out the same frame after frame: only the one being drawn (or
+      // all, after a resize) is converted again.
+      let done = this.#flat.get(stroke);
+      if (!done || done.n !== stroke.length || done.w !== w || done.h !== h || done.k !== k || done.stride !== stride) {
+        const pts = stroke.map(([u, v, t]) => [w / 2 + u * k, h / 2 + (v - 0.5) * k, t]);
+        const runs = clipToBox(pts, w, h).map((run) => {
+          const flat = new Float32Array(run.length * stride);
+          run.forEach((p, i) => flat.set(stride === 3 ? p : p.slice(0, 2), i * stride));
+          return flat;
+        });
+        done = { n: stroke.length, w, h, k, stride, runs };
+        this.#flat.set(stroke, done);
       }
+      strokes.push(...done.runs);
     }
     return { strokes, penWidth: this.lineWidth, stride };
   }
+
+  /** forRecognizer's strokes by pad stroke, with what they were converted for. */
+  #flat = new WeakMap();
 
   /** The pen's width in the strokes' unit (pad heights), as drawn now. */
   get penWidthInHeights() {

@@ -78,7 +78,7 @@ export class Readings {
     for (const [d, bar] of this.bars.entries()) {
       this.#setBar(d, bar, probs[d] ?? 0, d === digit);
     }
-    this.el.timing.textContent = Number.isFinite(ms) ? `This reading took ${ms.toFixed(1)} ms.` : '';
+    this.el.timing.textContent = Number.isFinite(ms) ? `This reading took ${ms.toFixed(ms < 1 ? 2 : 1)} ms.` : '';
     this.lastInput = out.input;
     this.drawPreview();
   }

@@ -457,7 +457,9 @@ async function main() {
     };
   });
   lines.push(`### Medians over ${CFG.repeats} runs per viewport`, '', table(head, medians.map(row)), '');
-  lines.push(
+  if (!runs.some((x) => x.parts)) {
+    lines.push('Where the time goes: the page reads in one call (`readStrokes`: the number, the digit in focus, its maps), so `#timing` has one figure; `node bench/frame/replay.mjs` times the calls outside the browser.', '');
+  } else lines.push(
     'Where the time goes, from `#timing` (0.1 ms steps; median over each run\'s readings, then over runs): ' +
       medians
         .map((m) => {

@@ -36,4 +36,4 @@ pub use error::Error;
 #[cfg(feature = "page")]
 pub use infer::Model;
 #[cfg(feature = "page")]
-pub use recognizer::{NumberReading, Recognition, Recognizer, RejectRule};
+pub use recognizer::{NumberReading, Recognition, Recognizer, RejectRule, StrokeReading};

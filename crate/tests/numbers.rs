@@ -183,6 +183,185 @@ fn numbers_from_strokes_are_read_digit_by_digit_loose_and_tight() {
     assert!(digits >= 96.0, "tight, strokes: digit accuracy fell to {digits}%");
 }
 
+/// While the pen moves, the page reads the number on every frame: a digit being begun (the top
+/// arc of a 3, half a 0) is not cut into slivers that read as a row of digits.
+#[test]
+fn a_digit_being_written_is_not_cut_into_a_row_of_digits() {
+    let fixture = common::stroke_fixture("strokes.json");
+    let mut r = committed();
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let (mut frames, mut over, mut worst) = (0, 0, 0usize);
+    for _ in 0..20 {
+        let n = rng.random_range(2..=6usize);
+        let picks: Vec<usize> = (0..n).map(|_| rng.random_range(0..fixture.len())).collect();
+        let digits: Vec<_> = picks.iter().map(|&i| normalise(&fixture[i].1)).collect();
+        let heights = vec![120.0; n];
+        let gaps: Vec<f32> = (0..n).map(|_| rng.random_range(0.12..0.6f32)).collect();
+        let written = write_number(&digits, &heights, &gaps, &vec![0.0; n], 0.1);
+        // Which digit each stroke belongs to, in writing order.
+        let owners: Vec<usize> = digits
+            .iter()
+            .enumerate()
+            .flat_map(|(i, d)| vec![i; d.0.len()])
+            .collect();
+        for (k, stroke) in written.strokes.iter().enumerate() {
+            // The stroke point by point, densified to a few pixels as a pointer reports it.
+            let mut path = vec![stroke.points[0]];
+            for w in stroke.points.windows(2) {
+                let steps = ((w[1].x - w[0].x).hypot(w[1].y - w[0].y) / 3.0).ceil().max(1.0) as usize;
+                path.extend((1..=steps).map(|j| {
+                    let t = j as f32 / steps as f32;
+                    lenet5::ink::strokes::Point {
+                        x: w[0].x + t * (w[1].x - w[0].x),
+                        y: w[0].y + t * (w[1].y - w[0].y),
+                    }
+                }));
+            }
+            for end in 1..=path.len() {
+                let mut drawn = written.strokes[..k].to_vec();
+                drawn.push(Stroke::new(path[..end].to_vec()));
+                let read = r.recognize_number_strokes(&drawn, written.pen).unwrap();
+                let begun = owners[k] + 1;
+                frames += 1;
+                if read.digits.len() > begun {
+                    over += 1;
+                    if std::env::var("SEG_DEBUG").is_ok() {
+                        eprintln!(
+                            "{begun} begun ({}) read as {} {:?}",
+                            picks.iter().map(|&i| fixture[i].0.clone()).collect::<String>(),
+                            read.text,
+                            read.digits
+                                .iter()
+                                .map(|d| (d.rect.x, d.rect.width, d.rect.height))
+                                .collect::<Vec<_>>()
+                        );
+                    }
+                }
+                worst = worst.max(read.digits.len().saturating_sub(begun));
+            }
+        }
+    }
+    eprintln!(
+        "numbers written point by point: {over} of {frames} live readings had more digits than begun (worst excess {worst})"
+    );
+    // A half-drawn digit can look like two (the bar and the start of a 7's stem as "11"), but
+    // never like a row of them: before pieces had to be as tall as the number's digits and two
+    // pen widths, 14.7% of these frames had too many digits, up to 17 too many.
+    assert!(worst <= 2, "a digit being written was cut into {} pieces", worst + 1);
+    assert!(
+        over * 100 <= frames * 8,
+        "{over} of {frames} live readings had more digits than begun"
+    );
+}
+
+/// The page's one call per frame: the number, the digit in focus and its feature maps, each
+/// the same as the separate calls give.
+#[test]
+fn read_strokes_gives_the_number_the_digit_in_focus_and_its_maps() {
+    let fixture = common::stroke_fixture("strokes.json");
+    let digits: Vec<_> = [3usize, 40, 77].iter().map(|&i| normalise(&fixture[i].1)).collect();
+    let mut r = committed();
+
+    // One digit: the focus is exactly the whole drawing read as one digit.
+    let one = write_number(&digits[..1], &[120.0], &[0.3], &[0.0], 0.0);
+    let read = r.read_strokes(&one.strokes, one.pen, true).unwrap();
+    assert_eq!(read.number, r.recognize_number_strokes(&one.strokes, one.pen).unwrap());
+    assert_eq!(read.focus, r.recognize_strokes(&one.strokes, one.pen).unwrap());
+    assert_eq!(read.maps.as_ref(), Some(&r.feature_maps(&read.focus.input).unwrap()));
+    // The maps came from the reading's own run of the network: the same probabilities, bit
+    // for bit, as the plan without them.
+    let mut model =
+        lenet5::Model::from_bytes(&std::fs::read(common::repo_root().join("model/lenet5.onnx")).unwrap()).unwrap();
+    let (p, maps) = model.predict_with_maps(&read.focus.input).unwrap();
+    assert_eq!(
+        p.map(f32::to_bits),
+        model.predict(&read.focus.input).unwrap().map(f32::to_bits)
+    );
+    assert_eq!(Some(&maps), read.maps.as_ref());
+
+    // Three digits: the focus is the last one, where the pen was last.
+    let three = write_number(&digits, &[120.0; 3], &[0.3; 3], &[0.0; 3], 0.0);
+    let read = committed().read_strokes(&three.strokes, three.pen, true).unwrap();
+    assert_eq!(
+        read.number,
+        r.recognize_number_strokes(&three.strokes, three.pen).unwrap()
+    );
+    assert_eq!(read.number.digits.len(), 3, "{:?}", read.number.text);
+    let last = &read.number.digits[2];
+    assert_eq!(read.focus.rect, Some(last.rect));
+    assert_eq!(read.focus.digit, Some(last.digit));
+    assert_eq!(read.focus.confidence, last.confidence);
+    assert_eq!(read.maps.as_ref(), Some(&r.feature_maps(&read.focus.input).unwrap()));
+    // The first digit's strokes undone from the end: the focus follows the pen.
+    let two_then_first: Vec<Stroke> = three.strokes[digits[0].0.len()..]
+        .iter()
+        .chain(&three.strokes[..digits[0].0.len()])
+        .cloned()
+        .collect();
+    let read = r.read_strokes(&two_then_first, three.pen, false).unwrap();
+    assert_eq!(
+        read.focus.rect,
+        Some(read.number.digits[0].rect),
+        "the first digit was drawn last"
+    );
+    assert!(read.maps.is_none(), "no maps unless asked for");
+
+    // An empty pad: no digits, an empty focus, no maps.
+    let read = r.read_strokes(&[], three.pen, true).unwrap();
+    assert!(read.focus.empty && read.number.digits.is_empty() && read.maps.is_none());
+}
+
+/// Two digits read as a number are shown as one digit only when the network reads the whole
+/// drawing surely as one: real pairs of fixture digits almost never are (measured with the
+/// committed model: 3 of 297 pairs, written tight or loose, shown whole: a 13 read as 3, a 91 as
+/// 9, a 44 as 4).
+#[test]
+fn two_digits_are_shown_whole_only_when_read_surely_as_one() {
+    let fixture = common::stroke_fixture("strokes.json");
+    let mut r = committed();
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let (mut pairs, mut whole) = (0, 0);
+    for k in 0..300 {
+        let picks = [rng.random_range(0..fixture.len()), rng.random_range(0..fixture.len())];
+        let digits: Vec<_> = picks.iter().map(|&i| normalise(&fixture[i].1)).collect();
+        let gap = if k % 2 == 0 {
+            rng.random_range(0.0..0.12f32)
+        } else {
+            rng.random_range(0.15..0.4f32)
+        };
+        let written = write_number(&digits, &[120.0; 2], &[gap; 2], &[0.0; 2], 0.0);
+        let read = r.read_strokes(&written.strokes, written.pen, false).unwrap();
+        if read.number.digits.len() != 2 {
+            continue;
+        }
+        pairs += 1;
+        let as_one = r.recognize_strokes(&written.strokes, written.pen).unwrap();
+        if read.focus == as_one {
+            assert!(
+                as_one.sure,
+                "the whole is shown only when read surely as one digit: {as_one:?}"
+            );
+            whole += 1;
+            eprintln!(
+                "shown whole: {}{} read as {:?}",
+                fixture[picks[0]].0, fixture[picks[1]].0, as_one.digit
+            );
+        } else {
+            assert!(
+                !as_one.sure,
+                "read surely as one digit, yet not shown whole: {as_one:?}"
+            );
+            assert!(
+                read.number.digits.iter().any(|d| Some(d.rect) == read.focus.rect),
+                "the focus is one of the digits"
+            );
+        }
+    }
+    eprintln!("pairs read as two digits: {pairs}; shown as one digit: {whole}");
+    assert!(pairs >= 250, "{pairs}");
+    assert!(whole * 100 <= pairs * 3, "{whole} of {pairs} pairs shown as one digit");
+}
+
 #[test]
 fn multi_stroke_digits_stay_whole() {
     // 4 in two strokes, 5 with its cap as a separate stroke, 7 with a crossbar, 1 with a base.

@@ -776,12 +776,12 @@ export class DigitInputElement extends HTMLElement {
       return true;
     }
     try {
-      const number = plain(ready.recognizeNumberStrokes(strokes, penWidth, 3));
-      const digits = Array.from(number?.digits ?? [], plain);
+      const read = ready.readStrokes(strokes, penWidth, 3, false);
+      const digits = Array.from(read?.number?.digits ?? [], plain);
       let r;
       if (digits.length <= 1) {
-        // One digit (or marks on top of each other): the whole drawing read as one digit.
-        const one = plain(ready.recognizeStrokes(strokes, penWidth, 3));
+        // One digit: the whole drawing read as one digit (readStrokes' focus).
+        const one = plain(read.focus);
         r = one.empty || one.digit == null ? EMPTY : reading([digitOf(one, digits[0] ?? plain(one.rect))]);
       } else {
         r = reading(digits.map((d) => digitOf(d, d)));

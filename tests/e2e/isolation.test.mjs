@@ -203,6 +203,9 @@ describe('isolation of the models you choose', () => {
 
   test('a worker that does not answer in time is stopped, the page says so and keeps its model', async () => {
     const s = await openPage(env, {
+      // Once the offline worker controls the page (when depends on timing), it fetches the
+      // general module itself, past the page's route below.
+      contextOptions: { serviceWorkers: 'block' },
       route: (page) =>
         // The general module, which this model needs, arrives only after the time limit.
         page.route('**/lenet5_general_bg.wasm', async (route) => {

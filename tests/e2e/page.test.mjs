@@ -168,18 +168,18 @@ describe('page', () => {
     await s.close();
   });
 
-  test('an error thrown by recognizeStrokes is shown in #status and the page keeps working', async () => {
+  test('an error thrown by readStrokes is shown in #status and the page keeps working', async () => {
     const s = await openPage(env, { allowErrors: [/recognize failed/] });
     const { page } = s;
     await page.evaluate(async () => {
       const m = await import('./pkg/lenet5.js');
-      const original = m.Recognizer.prototype.recognizeStrokes;
+      const original = m.Recognizer.prototype.readStrokes;
       window.__restoreRecognize = () => {
-        m.Recognizer.prototype.recognizeStrokes = original;
+        m.Recognizer.prototype.readStrokes = original;
       };
       // One of the crate's own errors (they carry a `kind`): the module is fine, the page says
       // why and keeps it. (An exception without one is a crash: isolation.test.mjs.)
-      m.Recognizer.prototype.recognizeStrokes = function () {
+      m.Recognizer.prototype.readStrokes = function () {
         throw Object.assign(new Error('bad input: synthetic failure'), { kind: 'input' });
       };
     });
@@ -210,8 +210,8 @@ describe('page', () => {
       };
       requestAnimationFrame(tick);
       const m = await import('./pkg/lenet5.js');
-      const original = m.Recognizer.prototype.recognizeStrokes;
-      m.Recognizer.prototype.recognizeStrokes = function (...args) {
+      const original = m.Recognizer.prototype.readStrokes;
+      m.Recognizer.prototype.readStrokes = function (...args) {
         window.__reads++;
         return original.apply(this, args);
       };

@@ -168,9 +168,15 @@ describe('learning your handwriting', () => {
     assert.match(await page.textContent('#teach-status'), /1 correction kept/);
 
     // A flagged 1 with a separate foot: the number reader sees two digits, the whole is misread.
-    const before = await draw(page, footedOne(0));
+    // The readings card shows the whole drawing only when the network reads it surely as one
+    // digit; else the digit where the pen was last.
+    const asOne = async (strokes) => {
+      const digit = await draw(page, strokes);
+      return (await page.textContent('#result-title')) === 'The drawing as one digit' ? digit : null;
+    };
+    const before = await asOne(footedOne(0));
     assert.equal(await page.getAttribute('#number', 'data-digits'), '2', `read as ${await page.textContent('#number')}`);
-    assert.notEqual(before, 1, 'the original model should misread this footed 1 (else pick another habit)');
+    assert.notEqual(before, 1, 'the original model should not read this footed 1 as one 1 (else pick another habit)');
 
     for (let k = 0; k < 3; k++) {
       await draw(page, footedOne(k));
@@ -181,7 +187,7 @@ describe('learning your handwriting', () => {
       assert.match(status, new RegExp(`^The whole drawing \\(read as ${seen}\\) was taught as one 1\\. `));
       assert.match(status, new RegExp(`Learnt from ${k + 2} corrections in [\\d.]+ s`));
     }
-    assert.equal(await draw(page, footedOne(0)), 1, 'the personal model reads the footed 1 as one 1');
+    assert.equal(await asOne(footedOne(0)), 1, 'the personal model reads the footed 1 as one 1, and the page shows it');
 
     // Each new correction keeps the whole drawing's input and the strokes it came from.
     const kept = await page.evaluate(async () => {

@@ -190,36 +190,12 @@ impl Model {
 
     /// Runs the network on one 32x32 input (row-major, 0 = background, 1 = ink).
     pub fn predict(&mut self, input: &[f32]) -> Result<[f32; CLASSES], Error> {
-        check_input(input)?;
-        let tensor = Tensor::from_shape(&[1, 1, INPUT_SIDE, INPUT_SIDE], input)
-            .map_err(|e| Error::Internal(format!("input tensor: {e}")))?;
+        let tensor = input_tensor(input)?;
         let outputs = self
             .state
             .run(tvec![tensor.into_tvalue()])
             .map_err(|e| Error::Internal(format!("inference failed: {}", root_cause(&e))))?;
-        let output = outputs
-            .first()
-            .ok_or_else(|| Error::Internal("the model returned no output".into()))?;
-        let view = output
-            .try_as_plain_ram()
-            .and_then(|v| v.as_slice::<f32>())
-            .map_err(|e| Error::Internal(format!("output is not float32: {e}")))?;
-        let mut probs = [0f32; CLASSES];
-        if view.len() != CLASSES {
-            return Err(Error::Internal(format!(
-                "the model returned {} values, not 10",
-                view.len()
-            )));
-        }
-        probs.copy_from_slice(view);
-        // A model that passed its checks only gives NaN or infinities for inputs far outside
-        // the contract's 0..1 (huge values overflow float32 on the way): say so, don't pass them on.
-        if probs.iter().any(|p| !p.is_finite()) {
-            return Err(Error::Input(
-                "the network input is too far outside 0..1: the probabilities overflowed".into(),
-            ));
-        }
-        Ok(probs)
+        probabilities(outputs.first())
     }
 
     /// Whether the model has convolution layers whose activations [`Model::feature_maps`] can show.
@@ -229,29 +205,40 @@ impl Model {
 
     /// The activations of the first two convolution layers (C1 and C3 in LeNet-5, after their
     /// activation function) for one 32x32 input, read from the same graph as [`Model::predict`].
+    pub fn feature_maps(&mut self, input: &[f32]) -> Result<[FeatureMap; 2], Error> {
+        Ok(self.predict_with_maps(input)?.1)
+    }
+
+    /// [`Model::predict`] and [`Model::feature_maps`] in one run of the network: a page that
+    /// shows the maps of the digit it reads pays for the first layers once.
     ///
     /// The plan with these intermediate outputs is built on first use, so a page that never
     /// shows the maps never pays for it, and `predict` keeps its single-output plan.
-    pub fn feature_maps(&mut self, input: &[f32]) -> Result<[FeatureMap; 2], Error> {
-        check_input(input)?;
+    pub fn predict_with_maps(&mut self, input: &[f32]) -> Result<([f32; CLASSES], [FeatureMap; 2]), Error> {
+        let tensor = input_tensor(input)?;
         let Some(maps) = self.maps.as_mut() else {
             return Err(Error::Model(
                 "this model has no convolution layers whose feature maps could be shown".into(),
             ));
         };
         if maps.state.is_none() {
+            // The model's output, then the two layers'.
             let build = || -> TractResult<State> {
                 let plan = match &maps.graph {
                     #[cfg(feature = "general")]
                     MapsGraph::General(graph) => {
                         let mut graph = graph.clone();
+                        let output = graph.output_outlets()?[0];
                         graph.select_outputs_by_name(maps.names.iter())?;
+                        let layers = graph.output_outlets()?.to_vec();
+                        graph.select_output_outlets(&[output, layers[0], layers[1]])?;
                         let typed = super::general::typed(graph).map_err(|e| TractError::msg(e.to_string()))?;
                         super::general::optimise(typed)?.into_runnable()?
                     }
-                    MapsGraph::Direct(graph, outlets) => {
+                    MapsGraph::Direct(graph, [c1, c3]) => {
                         let mut graph = graph.clone();
-                        graph.select_output_outlets(outlets)?;
+                        let output = graph.output_outlets()?[0];
+                        graph.select_output_outlets(&[output, *c1, *c3])?;
                         graph.into_runnable()?
                     }
                 };
@@ -265,14 +252,12 @@ impl Model {
             .state
             .as_mut()
             .ok_or_else(|| Error::Internal("no feature-map plan".into()))?;
-        let tensor = Tensor::from_shape(&[1, 1, INPUT_SIDE, INPUT_SIDE], input)
-            .map_err(|e| Error::Internal(format!("input tensor: {e}")))?;
         let outputs = state
             .run(tvec![tensor.into_tvalue()])
             .map_err(|e| Error::Internal(format!("inference failed: {}", root_cause(&e))))?;
         let read = |k: usize| -> Result<FeatureMap, Error> {
             let t = outputs
-                .get(k)
+                .get(k + 1)
                 .ok_or_else(|| Error::Internal("a feature map is missing".into()))?;
             let data = t
                 .try_as_plain_ram()
@@ -291,7 +276,7 @@ impl Model {
                 ))),
             }
         };
-        Ok([read(0)?, read(1)?])
+        Ok((probabilities(outputs.first())?, [read(0)?, read(1)?]))
     }
 
     /// A model can have the right shapes and still be broken (NaN weights, no softmax):
@@ -316,4 +301,36 @@ impl Model {
         }
         Ok(())
     }
+}
+
+/// One checked 32x32 input as the plan's [1,1,32,32] tensor.
+fn input_tensor(input: &[f32]) -> Result<Tensor, Error> {
+    check_input(input)?;
+    Tensor::from_shape(&[1, 1, INPUT_SIDE, INPUT_SIDE], input)
+        .map_err(|e| Error::Internal(format!("input tensor: {e}")))
+}
+
+/// The ten probabilities from a plan's first output.
+fn probabilities(output: Option<&TValue>) -> Result<[f32; CLASSES], Error> {
+    let output = output.ok_or_else(|| Error::Internal("the model returned no output".into()))?;
+    let view = output
+        .try_as_plain_ram()
+        .and_then(|v| v.as_slice::<f32>())
+        .map_err(|e| Error::Internal(format!("output is not float32: {e}")))?;
+    let mut probs = [0f32; CLASSES];
+    if view.len() != CLASSES {
+        return Err(Error::Internal(format!(
+            "the model returned {} values, not 10",
+            view.len()
+        )));
+    }
+    probs.copy_from_slice(view);
+    // A model that passed its checks only gives NaN or infinities for inputs far outside
+    // the contract's 0..1 (huge values overflow float32 on the way): say so, don't pass them on.
+    if probs.iter().any(|p| !p.is_finite()) {
+        return Err(Error::Input(
+            "the network input is too far outside 0..1: the probabilities overflowed".into(),
+        ));
+    }
+    Ok(probs)
 }

@@ -39,6 +39,9 @@ const MAX_DIGIT_ASPECT: f64 = 2.0;
 /// off a digit is a small mark that a network trained on drawn digits may still read as a
 /// confident "1".
 const MIN_PIECE_HEIGHT: f64 = 0.6;
+/// Shortest a piece cut from strokes may be, in pen widths, its box pen included (its path at
+/// least one pen width tall).
+const MIN_PIECE_PENS: f64 = 2.0;
 /// How many times a group can be cut in two (a 5-digit run of touching digits needs 4).
 const MAX_DEPTH: usize = 5;
 
@@ -158,7 +161,7 @@ fn best_cut(
         let (Some(fl), Some(fr)) = (frame(ink, &split, &left), frame(ink, &split, &right)) else {
             continue;
         };
-        if !digit_shaped(&fl.rect, height) || !digit_shaped(&fr.rect, height) {
+        if !digit_shaped(&fl.rect, height as f64) || !digit_shaped(&fr.rect, height as f64) {
             continue;
         }
         let score = max(&classify(&fl.input)?).min(max(&classify(&fr.input)?));
@@ -177,8 +180,15 @@ fn best_cut(
 /// Whether a cut's half could be a digit of a group `height` tall: no digit is much wider than
 /// tall, so cutting a flat stroke (a 1's foot, the base of a 2 being written, a dash) into
 /// "digits" is never tried, and none is much shorter than the digits beside it.
-fn digit_shaped(rect: &Rect, height: usize) -> bool {
-    rect.width as f64 <= MAX_DIGIT_ASPECT * rect.height as f64 && rect.height as f64 >= MIN_PIECE_HEIGHT * height as f64
+fn digit_shaped(rect: &Rect, height: f64) -> bool {
+    rect.width as f64 <= MAX_DIGIT_ASPECT * rect.height as f64 && rect.height as f64 >= MIN_PIECE_HEIGHT * height
+}
+
+/// [`digit_shaped`] for a piece cut from strokes: also at least [`MIN_PIECE_PENS`] pen widths
+/// tall, since a stroke's box includes the pen and a sliver of path cut from a curve being drawn
+/// would otherwise pass for a small digit.
+fn stroke_piece_shaped(rect: &Rect, height: f64, pen_width: f32) -> bool {
+    digit_shaped(rect, height) && rect.height as f64 >= MIN_PIECE_PENS * f64::from(pen_width)
 }
 
 fn max(p: &[f32; CLASSES]) -> f32 {
@@ -429,19 +439,29 @@ pub fn read_number_strokes(
             })
         })
         .collect();
+    let groups = group_pieces(&pieces);
+    // How tall a digit of this number is: its tallest group, ink and pen (as `group_pieces`
+    // takes its tallest piece). Touching digits are about as tall as the digits beside them,
+    // so a group much shorter than that (a digit being begun, a curve half drawn) is not cut.
+    let tall = groups
+        .iter()
+        .filter_map(|members| bounds(members.iter().flat_map(|&i| &strokes[i].points)))
+        .map(|[_, y0, _, y1]| f64::from(y1 - y0 + pen_width))
+        .fold(0.0, f64::max);
     let mut out = Vec::new();
-    for members in group_pieces(&pieces) {
+    for members in groups {
         let group: Vec<Stroke> = members.iter().map(|&i| strokes[i].clone()).collect();
-        let key = GroupMemo::key(&group, pen_width);
+        let key = GroupMemo::key(&group, pen_width, tall);
         if let Some(read) = memo.get(&key) {
             out.extend(read.iter().cloned());
             continue;
         }
         // Cuts follow the group's own slant, so a group reads the same whatever else is on the
-        // pad (and its reading can be remembered).
+        // pad but the number's height (and its reading can be remembered).
         let slant = strokes_slant(&group.iter().collect::<Vec<_>>());
         let mut read = Vec::new();
-        read_stroke_group(group, pen_width, slant, 0, &mut classify, &mut read)?;
+        let shape = PieceShape { pen_width, tall };
+        read_stroke_group(group, shape, slant, 0, &mut classify, &mut read)?;
         out.extend(read.iter().cloned());
         memo.put(key, read);
     }
@@ -461,9 +481,11 @@ impl GroupMemo {
     /// Groups remembered: the digits of a long number.
     const SIZE: usize = 32;
 
-    /// A group's points and pen as bits, stroke by stroke (a stroke's length first).
-    fn key(group: &[Stroke], pen_width: f32) -> Vec<u32> {
-        let mut key = vec![pen_width.to_bits()];
+    /// A group's points, pen and the number's digit height as bits, stroke by stroke (a
+    /// stroke's length first).
+    fn key(group: &[Stroke], pen_width: f32, tall: f64) -> Vec<u32> {
+        let tall = tall.to_bits();
+        let mut key = vec![pen_width.to_bits(), tall as u32, (tall >> 32) as u32];
         for s in group {
             key.push(s.points.len() as u32);
             key.extend(s.points.iter().flat_map(|p| [p.x.to_bits(), p.y.to_bits()]));
@@ -485,14 +507,23 @@ impl GroupMemo {
     }
 }
 
+/// What a piece cut from a group of strokes must be to count as a digit.
+#[derive(Clone, Copy)]
+struct PieceShape {
+    pen_width: f32,
+    /// The number's digit height (ink box, pen included).
+    tall: f64,
+}
+
 fn read_stroke_group(
     strokes: Vec<Stroke>,
-    pen_width: f32,
+    shape: PieceShape,
     slant: f64,
     depth: usize,
     classify: &mut impl FnMut(&[f32]) -> Result<[f32; CLASSES], Error>,
     out: &mut Vec<DigitReading>,
 ) -> Result<(), Error> {
+    let pen_width = shape.pen_width;
     let Some(framed) = frame_strokes(&strokes, pen_width) else {
         return Ok(());
     };
@@ -503,14 +534,17 @@ fn read_stroke_group(
         .map(|s| path_span(s, slant))
         .fold((f64::MAX, f64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
     let aspect = (span.1 - span.0 + f64::from(pen_width)) / framed.rect.height.max(1) as f64;
+    // A cut is taken when its weaker half reads above this: above the whole, or, for ink
+    // surely wider than one digit, above even odds.
+    let floor = if aspect > SURELY_SEVERAL { whole.min(0.5) } else { whole };
     if depth < MAX_DEPTH
         && aspect > WIDE
-        && let Some((left, right, score)) =
-            best_stroke_cut(&strokes, pen_width, slant, span, framed.rect.height, classify)?
-        && (score > whole || (aspect > SURELY_SEVERAL && score > 0.5))
+        // No piece of a group too short to hold a digit could be one.
+        && stroke_piece_shaped(&framed.rect, shape.tall, pen_width)
+        && let Some((left, right, _)) = best_stroke_cut(&strokes, shape, slant, span, floor, classify)?
     {
-        read_stroke_group(left, pen_width, slant, depth + 1, classify, out)?;
-        read_stroke_group(right, pen_width, slant, depth + 1, classify, out)?;
+        read_stroke_group(left, shape, slant, depth + 1, classify, out)?;
+        read_stroke_group(right, shape, slant, depth + 1, classify, out)?;
         return Ok(());
     }
     out.push(DigitReading { framed, probabilities });
@@ -520,17 +554,18 @@ fn read_stroke_group(
 /// Bins of the ink histogram along the slant, for finding where touching digits meet.
 const CUT_BINS: usize = 64;
 
-/// The best place to cut a group of strokes in two: the left and right pieces and how
-/// confidently the network reads the weaker half.
+/// The best place to cut a group of strokes in two whose weaker half the network reads above
+/// `floor`: the left and right pieces and that half's top probability.
 #[allow(clippy::type_complexity)]
 fn best_stroke_cut(
     strokes: &[Stroke],
-    pen_width: f32,
+    shape: PieceShape,
     slant: f64,
     span: (f64, f64),
-    height: usize,
+    floor: f32,
     classify: &mut impl FnMut(&[f32]) -> Result<[f32; CLASSES], Error>,
 ) -> Result<Option<(Vec<Stroke>, Vec<Stroke>, f32)>, Error> {
+    let pen_width = shape.pen_width;
     let width = (span.1 - span.0).max(1e-6);
     let bin = width / CUT_BINS as f64;
     // Ink per deslanted column: the paths sampled every bin's width.
@@ -567,11 +602,20 @@ fn best_stroke_cut(
         let (Some(fl), Some(fr)) = (frame_strokes(&left, pen_width), frame_strokes(&right, pen_width)) else {
             continue;
         };
-        if !digit_shaped(&fl.rect, height) || !digit_shaped(&fr.rect, height) {
+        if !stroke_piece_shaped(&fl.rect, shape.tall, pen_width)
+            || !stroke_piece_shaped(&fr.rect, shape.tall, pen_width)
+        {
             continue;
         }
-        let score = max(&classify(&fl.input)?).min(max(&classify(&fr.input)?));
-        if best.as_ref().is_none_or(|b| score > b.2) {
+        // The weaker half decides, so a left half that cannot beat the floor or the best cut so
+        // far settles this cut without reading the right one.
+        let bar = best.as_ref().map_or(floor, |b| b.2.max(floor));
+        let left_top = max(&classify(&fl.input)?);
+        if left_top <= bar {
+            continue;
+        }
+        let score = left_top.min(max(&classify(&fr.input)?));
+        if score > bar {
             best = Some((left, right, score));
         }
     }

@@ -10,7 +10,7 @@ use crate::infer::{FeatureMap, Model};
 use crate::ink::preprocess::{self, Components, Framed, Ink, Rect};
 use crate::ink::raster;
 use crate::ink::segment::{self, DigitReading, GroupMemo};
-use crate::ink::strokes::{self, Stroke};
+use crate::ink::strokes::{self, Point, Stroke};
 use crate::onnx::contract::{CLASSES, INPUT_LEN};
 
 /// When a reading is too doubtful to state: a scribble, a letter or two digits on top of each
@@ -49,6 +49,7 @@ pub struct Recognizer {
     reject: RejectRule,
     memo: Memo,
     groups: GroupMemo,
+    maps: MapsKept,
 }
 
 /// The network's last readings by input: while the pen moves, a number's finished digits (and
@@ -72,21 +73,80 @@ impl Memo {
 
     /// `model`'s reading of `input`, from the memo when it was read before.
     fn predict(&mut self, model: &mut Model, input: &[f32]) -> Result<[f32; CLASSES], Error> {
-        let key = Self::key(input);
-        let same = |x: &[f32]| x.iter().zip(input).all(|(a, b)| a.to_bits() == b.to_bits());
-        if let Some((_, _, p)) = self.entries.iter().find(|(k, x, _)| *k == key && same(x)) {
-            return Ok(*p);
+        match self.get(input) {
+            Some(p) => Ok(p),
+            None => {
+                let p = model.predict(input)?;
+                self.put(input, p);
+                Ok(p)
+            }
         }
-        let p = model.predict(input)?;
-        let entry = (key, input.to_vec(), p);
+    }
+
+    /// As [`Memo::predict`], and the feature maps of each input the network runs on, kept in
+    /// `maps`: the page shows the maps of a digit it has just read.
+    fn predict_keeping_maps(
+        &mut self,
+        model: &mut Model,
+        input: &[f32],
+        maps: &mut MapsKept,
+    ) -> Result<[f32; CLASSES], Error> {
+        if let Some(p) = self.get(input) {
+            return Ok(p);
+        }
+        let (p, m) = model.predict_with_maps(input)?;
+        self.put(input, p);
+        maps.put(input, m);
+        Ok(p)
+    }
+
+    fn get(&self, input: &[f32]) -> Option<[f32; CLASSES]> {
+        let key = Self::key(input);
+        self.entries
+            .iter()
+            .find(|(k, x, _)| *k == key && same(x, input))
+            .map(|(_, _, p)| *p)
+    }
+
+    fn put(&mut self, input: &[f32], p: [f32; CLASSES]) {
+        let entry = (Self::key(input), input.to_vec(), p);
         if self.entries.len() < Self::SIZE {
             self.entries.push(entry);
         } else {
             self.entries[self.next] = entry;
             self.next = (self.next + 1) % Self::SIZE;
         }
-        Ok(p)
     }
+}
+
+/// The feature maps of the last few inputs the network ran on: the digit in focus is one of
+/// the last read (cuts tried after it are at most a few), or, when the drawing has not changed
+/// since the last frame, the one shown then.
+#[derive(Debug, Default)]
+struct MapsKept(Vec<(Vec<f32>, [FeatureMap; 2])>);
+
+impl MapsKept {
+    const SIZE: usize = 4;
+
+    fn get(&self, input: &[f32]) -> Option<[FeatureMap; 2]> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(x, _)| same(x, input))
+            .map(|(_, m)| m.clone())
+    }
+
+    fn put(&mut self, input: &[f32], maps: [FeatureMap; 2]) {
+        if self.0.len() == Self::SIZE {
+            self.0.remove(0);
+        }
+        self.0.push((input.to_vec(), maps));
+    }
+}
+
+/// Two inputs the same bit for bit.
+fn same(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 /// What the recognizer read from a drawing.
@@ -126,6 +186,20 @@ pub struct NumberDigit {
     pub rect: Rect,
 }
 
+/// What the page shows for a drawing of pen strokes, from one reading: the number, and the one
+/// digit the readings panel and the feature maps show.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StrokeReading {
+    pub number: NumberReading,
+    /// With one digit drawn, the whole drawing as one digit (exactly what
+    /// [`Recognizer::recognize_strokes`] reads); with several, the digit being written: the one
+    /// where the pen was last. Empty on an empty pad.
+    pub focus: Recognition,
+    /// `focus`'s C1 and C3 activations, when asked for, the model has them and there is ink.
+    #[serde(skip)]
+    pub maps: Option<[FeatureMap; 2]>,
+}
+
 /// A written number: its digits left to right and their text (`""` on an empty pad).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NumberReading {
@@ -141,6 +215,7 @@ impl Recognizer {
             reject: RejectRule::DEFAULT,
             memo: Memo::default(),
             groups: GroupMemo::default(),
+            maps: MapsKept::default(),
         })
     }
 
@@ -160,8 +235,20 @@ impl Recognizer {
 
     /// One framed drawing through the network (`None`: nothing drawn).
     fn read(&mut self, framed: Option<Framed>) -> Result<Recognition, Error> {
-        let Some(framed) = framed else {
-            return Ok(Recognition {
+        match framed {
+            Some(framed) => {
+                let probabilities = self.memo.predict(&mut self.model, &framed.input)?;
+                Ok(self.recognition(Some((framed, probabilities))))
+            }
+            None => Ok(self.recognition(None)),
+        }
+    }
+
+    /// A framed drawing and the network's reading of it as a [`Recognition`] (`None`: nothing
+    /// drawn).
+    fn recognition(&self, read: Option<(Framed, [f32; CLASSES])>) -> Recognition {
+        let Some((framed, probabilities)) = read else {
+            return Recognition {
                 empty: true,
                 digit: None,
                 confidence: 0.0,
@@ -171,11 +258,10 @@ impl Recognizer {
                 sure: false,
                 runner_up: None,
                 runner_up_confidence: 0.0,
-            });
+            };
         };
-        let probabilities = self.memo.predict(&mut self.model, &framed.input)?;
         let (best, second) = top_two(&probabilities);
-        Ok(Recognition {
+        Recognition {
             empty: false,
             digit: Some(best as u8),
             confidence: probabilities[best],
@@ -185,7 +271,7 @@ impl Recognizer {
             sure: self.reject.is_sure(&probabilities),
             runner_up: Some(second as u8),
             runner_up_confidence: probabilities[second],
-        })
+        }
     }
 
     /// Reads the drawing as a number: its strokes grouped into digits, touching digits cut apart
@@ -208,6 +294,73 @@ impl Recognizer {
         let read =
             segment::read_number_strokes(strokes, pen_width, &mut self.groups, |input| memo.predict(model, input))?;
         Ok(self.number(read))
+    }
+
+    /// Everything the page shows for pen strokes, in one reading: the number
+    /// ([`Recognizer::recognize_number_strokes`]), the digit in focus and, with `maps`, its
+    /// feature maps. The focus is the whole drawing when it is one digit, or when the number
+    /// reader found two and the network reads the whole surely as one (a 1 with a separate
+    /// foot, a 7 crossed far off its stem: what "learn your handwriting" teaches shows here);
+    /// otherwise the digit nearest the pen's last point. A frame costs one framing and one
+    /// network run for the digit being written (the others are remembered), two while a
+    /// second digit is written, whatever the length of the number.
+    pub fn read_strokes(&mut self, strokes: &[Stroke], pen_width: f32, maps: bool) -> Result<StrokeReading, Error> {
+        strokes::check(strokes, pen_width)?;
+        let maps = maps && self.model.has_feature_maps();
+        let (model, memo, kept) = (&mut self.model, &mut self.memo, &mut self.maps);
+        let mut predict = |input: &[f32]| {
+            if maps {
+                memo.predict_keeping_maps(model, input, kept)
+            } else {
+                memo.predict(model, input)
+            }
+        };
+        let read = segment::read_number_strokes(strokes, pen_width, &mut self.groups, &mut predict)?;
+        let whole = match read.len() {
+            2 => match raster::frame_strokes(strokes, pen_width) {
+                Some(framed) => {
+                    let p = predict(&framed.input)?;
+                    self.reject.is_sure(&p).then_some((framed, p))
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        let focus = match (whole, read.len()) {
+            (Some(whole), _) => Some(whole),
+            (None, 0) => None,
+            // One digit: a single group of all the strokes, uncut, framed as the whole drawing.
+            (None, 1) => read.first().map(|d| (d.framed.clone(), d.probabilities)),
+            (None, _) => strokes
+                .iter()
+                .rev()
+                .find_map(|s| s.points.last())
+                .and_then(|&p| {
+                    read.iter()
+                        .min_by(|a, b| distance(&a.framed.rect, p).total_cmp(&distance(&b.framed.rect, p)))
+                })
+                .map(|d| (d.framed.clone(), d.probabilities)),
+        };
+        let focus = self.recognition(focus);
+        let maps = if maps && !focus.empty {
+            // Read this frame or shown the last: its maps are kept. Else (remembered from an
+            // earlier frame, as after an undo) one more run.
+            match self.maps.get(&focus.input) {
+                Some(m) => Some(m),
+                None => {
+                    let m = self.model.feature_maps(&focus.input)?;
+                    self.maps.put(&focus.input, m.clone());
+                    Some(m)
+                }
+            }
+        } else {
+            None
+        };
+        Ok(StrokeReading {
+            number: self.number(read),
+            focus,
+            maps,
+        })
     }
 
     fn number(&self, read: Vec<DigitReading>) -> NumberReading {
@@ -254,6 +407,13 @@ impl Recognizer {
     pub fn metadata(&self) -> &[(String, String)] {
         self.model.metadata()
     }
+}
+
+/// How far `p` is from `rect` (0 inside it).
+fn distance(rect: &Rect, p: Point) -> f32 {
+    let dx = (rect.x as f32 - p.x).max(p.x - (rect.x + rect.width) as f32).max(0.0);
+    let dy = (rect.y as f32 - p.y).max(p.y - (rect.y + rect.height) as f32).max(0.0);
+    dx.hypot(dy)
 }
 
 /// Index and value of the largest probability (ties go to the smaller digit).

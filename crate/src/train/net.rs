@@ -1,10 +1,12 @@
 //! LeNet-5 for training: parameters, forward and backward passes for a chunk of digits.
 //!
 //! Purpose-built for this one network (no autograd, no framework) because the ready Rust
-//! stacks were 5x slower than PyTorch on it (docs/performance.md). Convolutions are im2col + one GEMM
-//! per layer over the whole chunk (ndarray's safe wrapper over `matrixmultiply`), so each GEMM
-//! is large enough to run near peak. Activations use the layout `[channel][sample][y][x]`,
-//! which is exactly what the GEMMs produce and consume.
+//! stacks were 5x slower than PyTorch on it (docs/performance.md). C1 is a direct convolution;
+//! C3's forward is im2col + one GEMM over the whole chunk. Both backward passes visit only the
+//! max-pools' winners that the ReLU let through (at most a quarter of the outputs) instead of
+//! a dense GEMM. The dense layers' forward uses ndarray's safe wrapper over `matrixmultiply`;
+//! the other products use [`gemm_at`], which reads its operands in place. Activations use the
+//! layout `[channel][sample][y][x]`, which is exactly what the GEMMs produce and consume.
 //!
 //! Plain Rust with no threads or native-only dependencies, so the same code fine-tunes in the
 //! browser; [`super::trainer`] adds parallelism over chunks on native targets.
@@ -283,10 +285,9 @@ pub struct Workspace {
     d6: Vec<f32>,
     d5: Vec<f32>,
     dflat: Vec<f32>,
-    d3: Vec<f32>,
-    dcols3: Vec<f32>,
     dp1: Vec<f32>,
-    d1: Vec<f32>,
+    /// A layer's output gradient transposed, `[outputs][n]`.
+    dt: Vec<f32>,
 }
 
 impl Workspace {
@@ -295,9 +296,11 @@ impl Workspace {
         Workspace {
             cap,
             n: 0,
-            input: z(INPUT_LEN),
+            // LANES more: C1's backward reads a lane-wide row from the last patch's corner.
+            input: vec![0f32; INPUT_LEN * cap + LANES],
             z1: z(C1 * H1 * H1),
-            p1: z(C1 * P1 * P1),
+            // LANES more: C3's backward reads and writes lane-wide rows from a patch's corner.
+            p1: vec![0f32; C1 * P1 * P1 * cap + LANES],
             arg1: vec![0; C1 * P1 * P1 * cap],
             cols3: z(C1 * KK * H3 * H3),
             z3: z(C3 * H3 * H3),
@@ -312,10 +315,8 @@ impl Workspace {
             d6: z(F6),
             d5: z(C5),
             dflat: z(FLAT),
-            d3: z(C3 * H3 * H3),
-            dcols3: z(C1 * KK * H3 * H3),
-            dp1: z(C1 * P1 * P1),
-            d1: z(C1 * H1 * H1),
+            dp1: vec![0f32; C1 * P1 * P1 * cap + LANES],
+            dt: z(C5),
         }
     }
 
@@ -346,30 +347,9 @@ impl Workspace {
         let s = slices(&params.data);
 
         // C1 directly (one input channel: im2col + GEMM would spend its time packing 25-row
-        // panels); rows of 28 contiguous values vectorise well.
-        let m1 = n * H1 * H1;
+        // panels), ReLU folded in.
         self.input[..n * INPUT_LEN].copy_from_slice(inputs);
-        for o in 0..C1 {
-            let w = &s.c1w[o * KK..][..KK];
-            for b in 0..n {
-                let img = &inputs[b * INPUT_LEN..][..INPUT_LEN];
-                let map = &mut self.z1[(o * n + b) * H1 * H1..][..H1 * H1];
-                map.fill(s.c1b[o]);
-                for y in 0..H1 {
-                    let row = &mut map[y * H1..][..H1];
-                    for ky in 0..K {
-                        let src = &img[(y + ky) * INPUT_SIDE..][..INPUT_SIDE];
-                        for kx in 0..K {
-                            let wk = w[ky * K + kx];
-                            for (r, v) in row.iter_mut().zip(&src[kx..kx + H1]) {
-                                *r += wk * v;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        relu(&mut self.z1[..C1 * m1]);
+        c1_forward(s.c1w, s.c1b, inputs, &mut self.z1, n);
         max_pool(&self.z1, &mut self.p1, &mut self.arg1, C1 * n, H1);
 
         // C3: im2col [150, n*100] from [6][n][14][14].
@@ -388,7 +368,17 @@ impl Workspace {
                 }
             }
         }
-        conv_gemm(s.c3w, s.c3b, &self.cols3, &mut self.z3, C3, C1 * KK, m3);
+        // wt[k][o]: the weights as the GEMM's broadcast operand.
+        let mut wt = [0f32; C3 * C1 * KK];
+        for (k, row) in wt.chunks_exact_mut(C3).enumerate() {
+            for (o, v) in row.iter_mut().enumerate() {
+                *v = s.c3w[o * C1 * KK + k];
+            }
+        }
+        for (row, &bias) in self.z3[..C3 * m3].chunks_exact_mut(m3).zip(s.c3b) {
+            row.fill(bias);
+        }
+        gemm_at(&wt, &self.cols3, &mut self.z3, C3, C1 * KK, m3);
         relu(&mut self.z3[..C3 * m3]);
         max_pool(&self.z3, &mut self.p3, &mut self.arg3, C3 * n, H3);
 
@@ -456,75 +446,96 @@ impl Workspace {
         let (g_c5, rest) = rest.split_at_mut(range(P::F6W).start - range(P::C5W).start);
         let (g_f6, g_out) = rest.split_at_mut(range(P::OUTW).start - range(P::F6W).start);
 
-        dense_backward(&self.d7, &self.z6, s.ow, g_out, Some(&mut self.d6), n, F6, CLASSES);
+        dense_backward(
+            &self.d7,
+            &self.z6,
+            s.ow,
+            g_out,
+            Some((&mut self.d6, &mut self.dt)),
+            n,
+            F6,
+            CLASSES,
+        );
         relu_backward(&mut self.d6[..n * F6], &self.z6);
-        dense_backward(&self.d6, &self.z5, s.f6w, g_f6, Some(&mut self.d5), n, C5, F6);
+        dense_backward(
+            &self.d6,
+            &self.z5,
+            s.f6w,
+            g_f6,
+            Some((&mut self.d5, &mut self.dt)),
+            n,
+            C5,
+            F6,
+        );
         relu_backward(&mut self.d5[..n * C5], &self.z5);
-        dense_backward(&self.d5, &self.flat, s.c5w, g_c5, Some(&mut self.dflat), n, FLAT, C5);
-
-        // Unflatten into S4's layout and route through the max-pool, then ReLU.
-        let m3 = n * H3 * H3;
-        self.d3[..C3 * m3].fill(0.0);
-        for c in 0..C3 {
-            for b in 0..n {
-                for k in 0..P3 * P3 {
-                    let pi = (c * n + b) * P3 * P3 + k;
-                    let g = self.dflat[b * FLAT + c * P3 * P3 + k];
-                    self.d3[pool_source(pi, self.arg3[pi], H3)] += g;
-                }
-            }
-        }
-        relu_backward(&mut self.d3[..C3 * m3], &self.z3);
-        conv_backward(
-            &self.d3,
-            &self.cols3,
-            s.c3w,
-            g_c3,
-            Some(&mut self.dcols3),
-            C3,
-            C1 * KK,
-            m3,
+        dense_backward(
+            &self.d5,
+            &self.flat,
+            s.c5w,
+            g_c5,
+            Some((&mut self.dflat, &mut self.dt)),
+            n,
+            FLAT,
+            C5,
         );
 
-        // col2im into S2's output, through the pool, then ReLU.
-        self.dp1[..C1 * n * P1 * P1].fill(0.0);
-        for c in 0..C1 {
-            for ky in 0..K {
-                for kx in 0..K {
-                    let row = &self.dcols3[((c * K + ky) * K + kx) * m3..][..m3];
-                    for b in 0..n {
-                        let map = &mut self.dp1[(c * n + b) * P1 * P1..][..P1 * P1];
-                        for oy in 0..H3 {
-                            let dst = &mut map[(oy + ky) * P1 + kx..][..H3];
-                            for (d, g) in dst.iter_mut().zip(&row[b * H3 * H3 + oy * H3..][..H3]) {
-                                *d += g;
+        c3_backward(
+            &self.p1,
+            &self.z3,
+            &self.arg3,
+            &self.dflat,
+            s.c3w,
+            g_c3,
+            &mut self.dp1,
+            n,
+        );
+        // C1's gradient is non-zero only where S2's max-pool took its value and the ReLU let
+        // it through (the pooled value > 0): C1's weight gradient sums a 5x5 input patch per
+        // such winner, a quarter of the positions of a dense correlation.
+        c1_backward(&self.input, &self.p1, &self.arg1, &self.dp1, g_c1, n);
+    }
+}
+
+/// Width of the fixed-size rows the hand-written loops work on (one AVX register; two SSE
+/// ones): plain arrays that the compiler vectorises, same arithmetic on every target.
+const LANES: usize = 8;
+
+/// C1 with ReLU: `z1[o][b][y][x] = max(0, bias[o] + Σ w[o][ky][kx] · input[b][y+ky][x+kx])`,
+/// summed in (ky, kx) order. Each step computes 8 neighbouring outputs of all 6 maps from one
+/// input row slice, keeping the 6x8 sums in registers; x starts 0, 8, 16 and 20 cover the 28
+/// columns (20..24 twice, with the same result).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn c1_forward(w: &[f32], bias: &[f32], inputs: &[f32], z1: &mut [f32], n: usize) {
+    // wt[ky*5+kx][o]: the 6 maps' weights for one tap side by side.
+    let mut wt = [[0f32; C1]; KK];
+    for (k, t) in wt.iter_mut().enumerate() {
+        for (o, v) in t.iter_mut().enumerate() {
+            *v = w[o * KK + k];
+        }
+    }
+    for b in 0..n {
+        let img = &inputs[b * INPUT_LEN..][..INPUT_LEN];
+        for y in 0..H1 {
+            for x0 in [0, LANES, 2 * LANES, H1 - LANES] {
+                let mut acc = [[0f32; LANES]; C1];
+                for (a, &bo) in acc.iter_mut().zip(bias) {
+                    *a = [bo; LANES];
+                }
+                for (ky, wrow) in wt.chunks_exact(K).enumerate() {
+                    let row = &img[(y + ky) * INPUT_SIDE + x0..][..K - 1 + LANES];
+                    for (kx, wk) in wrow.iter().enumerate() {
+                        let v: &[f32; LANES] = row[kx..kx + LANES].try_into().expect("internal: lane slice");
+                        for (a, &wk) in acc.iter_mut().zip(wk) {
+                            for (al, &vl) in a.iter_mut().zip(v) {
+                                *al += wk * vl;
                             }
                         }
                     }
                 }
-            }
-        }
-        let m1 = n * H1 * H1;
-        self.d1[..C1 * m1].fill(0.0);
-        for pi in 0..C1 * n * P1 * P1 {
-            self.d1[pool_source(pi, self.arg1[pi], H1)] += self.dp1[pi];
-        }
-        relu_backward(&mut self.d1[..C1 * m1], &self.z1);
-        // dW1[o][ky][kx] = Σ d1[o][b][y][x] · input[b][y+ky][x+kx], directly (see forward).
-        let (gw, gb) = g_c1.split_at_mut(C1 * KK);
-        for o in 0..C1 {
-            for b in 0..n {
-                let img = &self.input[b * INPUT_LEN..][..INPUT_LEN];
-                let d = &self.d1[(o * n + b) * H1 * H1..][..H1 * H1];
-                gb[o] += d.iter().sum::<f32>();
-                for ky in 0..K {
-                    for kx in 0..K {
-                        let mut acc = 0f32;
-                        for y in 0..H1 {
-                            let src = &img[(y + ky) * INPUT_SIDE + kx..][..H1];
-                            acc += d[y * H1..][..H1].iter().zip(src).map(|(a, b)| a * b).sum::<f32>();
-                        }
-                        gw[o * KK + ky * K + kx] += acc;
+                for (o, a) in acc.iter().enumerate() {
+                    let dst = &mut z1[((o * n + b) * H1 + y) * H1 + x0..][..LANES];
+                    for (d, &al) in dst.iter_mut().zip(a) {
+                        *d = al.max(0.0);
                     }
                 }
             }
@@ -532,51 +543,172 @@ impl Workspace {
     }
 }
 
-/// `out[o][m] = w[o][:] · cols[:][m] + b[o]`.
-fn conv_gemm(w: &[f32], b: &[f32], cols: &[f32], out: &mut [f32], outs: usize, k: usize, m: usize) {
-    for (o, row) in out[..outs * m].chunks_exact_mut(m).enumerate() {
-        row.fill(b[o]);
+/// C1's weight and bias gradients from S2's gradient `dp1` (`[6][n][14][14]`): only the
+/// pool's winners (`arg1`) whose pooled value `p1` is above 0 carry a gradient, and each adds
+/// its 5x5 input patch. `input` holds the chunk's inputs and at least [`LANES`] more values.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn c1_backward(input: &[f32], p1: &[f32], arg1: &[u8], dp1: &[f32], g_c1: &mut [f32], n: usize) {
+    /// A 5x5 patch's rows in the input, each lane-wide.
+    const PATCH: usize = (K - 1) * INPUT_SIDE + LANES;
+    let (gw, gb) = g_c1.split_at_mut(C1 * KK);
+    for o in 0..C1 {
+        // acc[ky][kx]: lanes 5..8 collect the neighbours' products and are dropped.
+        let mut acc = [[0f32; LANES]; K];
+        let mut bias = 0f32;
+        for b in 0..n {
+            let img = &input[b * INPUT_LEN..];
+            let base = (o * n + b) * P1 * P1;
+            for (p, ((&pv, &a), &g)) in p1[base..][..P1 * P1]
+                .iter()
+                .zip(&arg1[base..][..P1 * P1])
+                .zip(&dp1[base..][..P1 * P1])
+                .enumerate()
+            {
+                if pv <= 0.0 {
+                    continue;
+                }
+                bias += g;
+                let y = 2 * (p / P1) + usize::from(a / 2);
+                let x = 2 * (p % P1) + usize::from(a % 2);
+                let patch: &[f32; PATCH] = img[y * INPUT_SIDE + x..][..PATCH].try_into().expect("internal: patch");
+                for (ky, row) in acc.iter_mut().enumerate() {
+                    for (r, &v) in row.iter_mut().zip(&patch[ky * INPUT_SIDE..][..LANES]) {
+                        *r += g * v;
+                    }
+                }
+            }
+        }
+        gb[o] += bias;
+        for (ky, row) in acc.iter().enumerate() {
+            for (kx, &v) in row[..K].iter().enumerate() {
+                gw[o * KK + ky * K + kx] += v;
+            }
+        }
     }
-    general_mat_mul(
-        1.0,
-        &view(w, outs, k),
-        &view(cols, k, m),
-        1.0,
-        &mut view_mut(out, outs, m),
-    );
 }
 
-/// Gradients of a GEMM convolution: dW += d·colsᵀ, db += Σ d, and optionally dcols = Wᵀ·d.
+/// C3's gradients from S4's gradient `dflat` (`[n][400]`, the flattened layout): only a
+/// pool's winner (`arg3`) whose value in `z3` is above 0 carries one, at most a quarter of C3's
+/// outputs, so each such output adds its 6x5x5 input patch to the weight gradient and its
+/// weights times its gradient to S2's gradient `dp1` (zeroed first), in place of a dense
+/// GEMM over all outputs. `p1` and `dp1` hold at least [`LANES`] values past the maps.
 #[allow(clippy::too_many_arguments)]
-fn conv_backward(
-    d: &[f32],
-    cols: &[f32],
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn c3_backward(
+    p1: &[f32],
+    z3: &[f32],
+    arg3: &[u8],
+    dflat: &[f32],
     w: &[f32],
-    g: &mut [f32],
-    dcols: Option<&mut Vec<f32>>,
-    outs: usize,
-    k: usize,
-    m: usize,
+    g_c3: &mut [f32],
+    dp1: &mut [f32],
+    n: usize,
 ) {
-    let (gw, gb) = g.split_at_mut(outs * k);
-    general_mat_mul(
-        1.0,
-        &view(d, outs, m),
-        &view(cols, k, m).t(),
-        1.0,
-        &mut view_mut(gw, outs, k),
-    );
-    for (o, row) in d[..outs * m].chunks_exact(m).enumerate() {
-        gb[o] += row.iter().sum::<f32>();
+    /// A 5x5 patch's rows in S2's map, each lane-wide.
+    const PATCH: usize = (K - 1) * P1 + LANES;
+    let (gw, gb) = g_c3.split_at_mut(C3 * C1 * KK);
+    dp1[..C1 * n * P1 * P1].fill(0.0);
+    for o in 0..C3 {
+        // wr[c][ky]: one kernel row, lanes 5..8 zero (they add nothing to the neighbours).
+        let mut wr = [[[0f32; LANES]; K]; C1];
+        for (c, rows) in wr.iter_mut().enumerate() {
+            for (ky, row) in rows.iter_mut().enumerate() {
+                row[..K].copy_from_slice(&w[((o * C1 + c) * K + ky) * K..][..K]);
+            }
+        }
+        // acc[c][ky][kx]: lanes 5..8 collect the neighbours' products and are dropped.
+        let mut acc = [[[0f32; LANES]; K]; C1];
+        let mut bias = 0f32;
+        for b in 0..n {
+            let m = o * n + b;
+            let grads = &dflat[b * FLAT + o * P3 * P3..][..P3 * P3];
+            let arg = &arg3[m * P3 * P3..][..P3 * P3];
+            let z = &z3[m * H3 * H3..][..H3 * H3];
+            for (k, (&g, &a)) in grads.iter().zip(arg).enumerate() {
+                let y = 2 * (k / P3) + usize::from(a / 2);
+                let x = 2 * (k % P3) + usize::from(a % 2);
+                if z[y * H3 + x] <= 0.0 {
+                    continue;
+                }
+                bias += g;
+                for (c, (acc_c, wr_c)) in acc.iter_mut().zip(&wr).enumerate() {
+                    let base = (c * n + b) * P1 * P1 + y * P1 + x;
+                    let src: &[f32; PATCH] = p1[base..][..PATCH].try_into().expect("internal: patch");
+                    let dst: &mut [f32; PATCH] = (&mut dp1[base..][..PATCH]).try_into().expect("internal: patch");
+                    for (ky, (row, wrow)) in acc_c.iter_mut().zip(wr_c).enumerate() {
+                        for (r, &v) in row.iter_mut().zip(&src[ky * P1..][..LANES]) {
+                            *r += g * v;
+                        }
+                        for (d, &wv) in dst[ky * P1..][..LANES].iter_mut().zip(wrow) {
+                            *d += wv * g;
+                        }
+                    }
+                }
+            }
+        }
+        gb[o] += bias;
+        for (c, rows) in acc.iter().enumerate() {
+            for (ky, row) in rows.iter().enumerate() {
+                for (kx, &v) in row[..K].iter().enumerate() {
+                    gw[((o * C1 + c) * K + ky) * K + kx] += v;
+                }
+            }
+        }
     }
-    if let Some(dc) = dcols {
-        general_mat_mul(
-            1.0,
-            &view(w, outs, k).t(),
-            &view(d, outs, m),
-            0.0,
-            &mut view_mut(dc, k, m),
-        );
+}
+
+/// Columns per step of [`gemm_at`]: one AVX-512 register, two AVX ones.
+const NB: usize = 16;
+
+/// `out[i][j] += Σ_k at[k][i] · b[k][j]` for `rows` x `cols` outputs over `kk` terms, added in
+/// k order to each output (so the result is the same on every target and thread count). Made
+/// for a small `at` (read as broadcast scalars) and long rows of `b` (read in place): on C3's
+/// and the dense layers' shapes, `matrixmultiply` spent as long packing `b` as multiplying.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn gemm_at(at: &[f32], b: &[f32], out: &mut [f32], rows: usize, kk: usize, cols: usize) {
+    let mut i = 0;
+    while i + 4 <= rows {
+        gemm_rows::<4>(at, b, out, i, rows, kk, cols);
+        i += 4;
+    }
+    while i < rows {
+        gemm_rows::<1>(at, b, out, i, rows, kk, cols);
+        i += 1;
+    }
+}
+
+/// Rows `i0..i0 + R` of [`gemm_at`].
+#[inline(always)]
+fn gemm_rows<const R: usize>(at: &[f32], b: &[f32], out: &mut [f32], i0: usize, rows: usize, kk: usize, cols: usize) {
+    let full = cols / NB * NB;
+    for j in (0..full).step_by(NB) {
+        let mut acc = [[0f32; NB]; R];
+        for (r, a) in acc.iter_mut().enumerate() {
+            *a = out[(i0 + r) * cols + j..][..NB]
+                .try_into()
+                .expect("internal: lane slice");
+        }
+        for k in 0..kk {
+            let v: &[f32; NB] = b[k * cols + j..][..NB].try_into().expect("internal: lane slice");
+            let w: &[f32; R] = at[k * rows + i0..][..R].try_into().expect("internal: lane slice");
+            for (a, &wr) in acc.iter_mut().zip(w) {
+                for (al, &vl) in a.iter_mut().zip(v) {
+                    *al += wr * vl;
+                }
+            }
+        }
+        for (r, a) in acc.iter().enumerate() {
+            out[(i0 + r) * cols + j..][..NB].copy_from_slice(a);
+        }
+    }
+    for r in 0..R {
+        for j in full..cols {
+            let mut sum = out[(i0 + r) * cols + j];
+            for k in 0..kk {
+                sum += at[k * rows + i0 + r] * b[k * cols + j];
+            }
+            out[(i0 + r) * cols + j] = sum;
+        }
     }
 }
 
@@ -594,39 +726,34 @@ fn dense(x: &[f32], w: &[f32], bias: &[f32], out: &mut [f32], n: usize, inp: usi
     );
 }
 
-/// Gradients of a dense layer: dW += dᵀ·x, db += Σ d, and optionally dx = d·W.
+/// Gradients of a dense layer: dW += dᵀ·x, db += Σ d, and optionally dx = d·W (`dt` is
+/// room for dᵀ). Both products are [`gemm_at`]'s shape with the operands as stored.
 #[allow(clippy::too_many_arguments)]
 fn dense_backward(
     d: &[f32],
     x: &[f32],
     w: &[f32],
     g: &mut [f32],
-    dx: Option<&mut Vec<f32>>,
+    dx: Option<(&mut [f32], &mut [f32])>,
     n: usize,
     inp: usize,
     outs: usize,
 ) {
     let (gw, gb) = g.split_at_mut(outs * inp);
-    general_mat_mul(
-        1.0,
-        &view(d, n, outs).t(),
-        &view(x, n, inp),
-        1.0,
-        &mut view_mut(gw, outs, inp),
-    );
+    gemm_at(d, x, gw, outs, n, inp);
     for row in d[..n * outs].chunks_exact(outs) {
         for (b, v) in gb.iter_mut().zip(row) {
             *b += v;
         }
     }
-    if let Some(dx) = dx {
-        general_mat_mul(
-            1.0,
-            &view(d, n, outs),
-            &view(w, outs, inp),
-            0.0,
-            &mut view_mut(dx, n, inp),
-        );
+    if let Some((dx, dt)) = dx {
+        for (b, row) in d[..n * outs].chunks_exact(outs).enumerate() {
+            for (o, &v) in row.iter().enumerate() {
+                dt[o * n + b] = v;
+            }
+        }
+        dx[..n * inp].fill(0.0);
+        gemm_at(dt, w, dx, n, outs, inp);
     }
 }
 
@@ -643,34 +770,37 @@ fn relu_backward(d: &mut [f32], z: &[f32]) {
     }
 }
 
-/// 2x2 max-pool of `maps` square maps of side `h`; records which of the 4 won.
+/// 2x2 max-pool of `maps` square maps of side `h`; records which of the 4 won (the first of
+/// equals, in the order top-left, top-right, bottom-left, bottom-right). Row pairs in, one
+/// pooled row out, with branch-free selects, so the compiler vectorises it.
 fn max_pool(x: &[f32], out: &mut [f32], arg: &mut [u8], maps: usize, h: usize) {
     let p = h / 2;
-    for m in 0..maps {
-        let src = &x[m * h * h..][..h * h];
-        for y in 0..p {
-            for xx in 0..p {
-                let i = (2 * y) * h + 2 * xx;
-                let c = [src[i], src[i + 1], src[i + h], src[i + h + 1]];
-                let mut best = 0;
-                for k in 1..4 {
-                    if c[k] > c[best] {
-                        best = k;
-                    }
-                }
-                out[m * p * p + y * p + xx] = c[best];
-                arg[m * p * p + y * p + xx] = best as u8;
+    for ((src, o), a) in x[..maps * h * h]
+        .chunks_exact(2 * h)
+        .zip(out[..maps * p * p].chunks_exact_mut(p))
+        .zip(arg[..maps * p * p].chunks_exact_mut(p))
+    {
+        let (top, bottom) = src.split_at(h);
+        for (((o, a), t), b) in o
+            .iter_mut()
+            .zip(a.iter_mut())
+            .zip(top.chunks_exact(2))
+            .zip(bottom.chunks_exact(2))
+        {
+            let (mut best, mut k) = (t[0], 0u8);
+            if t[1] > best {
+                (best, k) = (t[1], 1);
             }
+            if b[0] > best {
+                (best, k) = (b[0], 2);
+            }
+            if b[1] > best {
+                (best, k) = (b[1], 3);
+            }
+            *o = best;
+            *a = k;
         }
     }
-}
-
-/// Index in the pooled layer's input of the winner for pooled index `pi`.
-fn pool_source(pi: usize, arg: u8, h: usize) -> usize {
-    let p = h / 2;
-    let (m, r) = (pi / (p * p), pi % (p * p));
-    let (y, x) = (r / p, r % p);
-    m * h * h + (2 * y + usize::from(arg / 2)) * h + 2 * x + usize::from(arg % 2)
 }
 
 fn softmax(z: &[f32], p: &mut [f32]) {

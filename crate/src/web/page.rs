@@ -48,6 +48,15 @@ export interface NumberReading { text: string; digits: NumberDigit[]; }
 export interface FeatureMap { channels: number; height: number; width: number; data: Float32Array; }
 /** C1 (6 maps of 28x28) and C3 (16 maps of 10x10) in LeNet-5, after their activation. */
 export interface FeatureMaps { c1: FeatureMap; c3: FeatureMap; }
+/** What `readStrokes` read: the number, the digit in focus and, if asked for, its feature maps. */
+export interface StrokeReading {
+  number: NumberReading;
+  /** The whole drawing as one digit (as `recognizeStrokes`) when it is one digit, or two that the
+   * network reads surely as one (a 1 with a separate foot); else the digit where the pen was last. */
+  focus: Recognition;
+  /** `focus`'s feature maps; null unless asked for, on a model that has them, with ink. */
+  maps: FeatureMaps | null;
+}
 "#;
 
 #[derive(serde::Serialize)]
@@ -152,6 +161,13 @@ fn feature_map_to_js(map: &crate::infer::FeatureMap) -> Result<JsValue, JsValue>
     Ok(obj)
 }
 
+fn maps_to_js([c1, c3]: &[crate::infer::FeatureMap; 2]) -> Result<JsValue, JsValue> {
+    let obj = JsValue::from(js_sys::Object::new());
+    set(&obj, "c1", &feature_map_to_js(c1)?)?;
+    set(&obj, "c3", &feature_map_to_js(c3)?)?;
+    Ok(obj)
+}
+
 #[wasm_bindgen]
 impl Recognizer {
     /// Loads an ONNX model (a `Uint8Array`); throws an `Error` saying why if it does not honour
@@ -217,15 +233,39 @@ impl Recognizer {
         number_to_js(&reading)
     }
 
+    /// Everything a page shows for pen strokes (as for `recognizeStrokes`), in one reading: the
+    /// number, the digit in focus (see `crate::Recognizer::read_strokes`) and, with `maps`
+    /// true, its feature maps. One framing and one network run per call for the digit being
+    /// written (two while a second digit is), however long the number.
+    #[wasm_bindgen(js_name = readStrokes, unchecked_return_type = "StrokeReading")]
+    pub fn read_strokes(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array[]")] strokes: Vec<JsValue>,
+        #[wasm_bindgen(js_name = penWidth)] pen_width: f32,
+        #[wasm_bindgen(unchecked_param_type = "2 | 3 | undefined")] stride: Option<u32>,
+        maps: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
+        let strokes = strokes_from_js(strokes, stride)?;
+        let read = self
+            .inner
+            .read_strokes(&strokes, pen_width, maps.unwrap_or(false))
+            .map_err(js_error)?;
+        let obj = JsValue::from(js_sys::Object::new());
+        set(&obj, "number", &number_to_js(&read.number)?)?;
+        set(&obj, "focus", &recognition_to_js(&read.focus)?)?;
+        let maps = match &read.maps {
+            Some(maps) => maps_to_js(maps)?,
+            None => JsValue::NULL,
+        };
+        set(&obj, "maps", &maps)?;
+        Ok(obj)
+    }
+
     /// The C1 and C3 feature maps (after activation) for a 32x32 input such as `recognize`'s
     /// `input`. Throws if the model has no such layers (see `hasFeatureMaps`).
     #[wasm_bindgen(js_name = featureMaps, unchecked_return_type = "FeatureMaps")]
     pub fn feature_maps(&mut self, input: &[f32]) -> Result<JsValue, JsValue> {
-        let [c1, c3] = self.inner.feature_maps(input).map_err(js_error)?;
-        let obj = JsValue::from(js_sys::Object::new());
-        set(&obj, "c1", &feature_map_to_js(&c1)?)?;
-        set(&obj, "c3", &feature_map_to_js(&c3)?)?;
-        Ok(obj)
+        maps_to_js(&self.inner.feature_maps(input).map_err(js_error)?)
     }
 
     /// Whether `featureMaps` works with this model (it needs two convolution layers).
