@@ -2,7 +2,8 @@
 //! reading the number (with the recognizer's memo warm), the network alone.
 //! `cargo run --release --example profile_strokes` (the dev profile optimises our crate too).
 
-use std::time::Instant;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use lenet5::Recognizer;
 use lenet5::ink::raster::frame_strokes;
@@ -39,17 +40,7 @@ fn main() {
         .collect();
     let pen = side / 22.0;
     let mut r = Recognizer::new(&std::fs::read(root.join("model/lenet5.onnx")).unwrap()).unwrap();
-    let time = |name: &str, f: &mut dyn FnMut()| {
-        for _ in 0..20 {
-            f();
-        }
-        let n = 300;
-        let t0 = Instant::now();
-        for _ in 0..n {
-            f();
-        }
-        println!("{name}: {:.1} us", t0.elapsed().as_secs_f64() * 1e6 / n as f64);
-    };
+    let time = |name: &str, f: &mut dyn FnMut()| common::time_per_call(name, 20, 300, f);
     let points: usize = number.iter().map(|s| s.points.len()).sum();
     println!(
         "one digit {} points, number {points} points",

@@ -121,6 +121,18 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Microseconds per call of `f`, after `warm` calls, over `n` calls (examples' timings).
+pub fn time_per_call(name: &str, warm: usize, n: usize, f: &mut dyn FnMut()) {
+    for _ in 0..warm {
+        f();
+    }
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    println!("{name}: {:.1} us", t0.elapsed().as_secs_f64() * 1e6 / n as f64);
+}
+
 /// The small MNIST fixture committed with the tests (1000 train, 500 test digits).
 pub fn mini_mnist() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mnist-mini")
