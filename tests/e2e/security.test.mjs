@@ -232,6 +232,9 @@ describe('security', () => {
     const tampered = Buffer.concat([original, Buffer.from([0, 6, 5, 0x65, 0x76, 0x69, 0x6c, 0x21])]);
     const s = await openPage(env, {
       allowErrors: [/valid digest in the 'integrity' attribute|SRI's integrity checks failed/, /Could not (start|use)/],
+      // Once the offline worker controls the page (when depends on timing), it fetches the
+      // general module itself, past the page's route below.
+      contextOptions: { serviceWorkers: 'block' },
       route: (page) => page.route(`**/${file}`, (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: tampered })),
     });
     const { page } = s;
