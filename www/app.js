@@ -17,7 +17,7 @@ import { ModelPicker } from './model-picker.js';
 import { registerServiceWorker } from './offline.js';
 import { Teacher } from './teach.js';
 import { errorText, loading } from './loader.js';
-import { LocalRecognizer, openUserModel } from './engine.js';
+import { LocalRecognizer, openUserModel, warmUp } from './engine.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -409,6 +409,19 @@ const teacher = new Teacher(
   },
 );
 
+/** Warms the page's module up in idle time (engine.js), until the pen first touches the pad. */
+function warmUpSoon(bytes) {
+  if (!pad.isEmpty) return; // drawn on while the model loaded: real readings warm it up
+  const touched = new AbortController();
+  els.pad.addEventListener('pointerdown', () => touched.abort(), { once: true });
+  // For benchmarks and tests: how many readings warmed the module up.
+  warmUp(bytes, { signal: touched.signal })
+    .then((n) => {
+      els.pad.dataset.warmReadings = String(n);
+    })
+    .catch((err) => console.warn('warming the recognizer up failed', err));
+}
+
 async function main() {
   document.body.dataset.ready = 'loading';
   setStatus('Loading the model…', 'loading');
@@ -446,6 +459,7 @@ async function main() {
   picker.showModel(label, { custom: false });
   switchTo(r, `Ready: model loaded in ${Math.round(ms)} ms`); // reads anything drawn while the model was loading
   document.body.dataset.ready = 'true';
+  if (loading.recognizer) warmUpSoon(bytes);
   registerServiceWorker();
   teacher.start(bytes).catch((err) => console.warn('teaching is unavailable', err));
 }

@@ -36,6 +36,7 @@ let made = 0;
 
 async function firstInstance() {
   const first = await loading.wasm;
+  first.readStrokes = first.glue.Recognizer.prototype.readStrokes;
   instances.push(first);
   return first;
 }
@@ -51,7 +52,7 @@ async function freshInstance() {
   const glue = await import(new URL(`./pkg/lenet5.js?instance=${made}`, import.meta.url).href);
   const exports = await glue.default({ module_or_path: module });
   exports.__wasm_call_ctors?.();
-  const instance = { glue, exports, module, dead: false };
+  const instance = { glue, exports, module, dead: false, readStrokes: glue.Recognizer.prototype.readStrokes };
   instances.push(instance);
   return instance;
 }
@@ -180,6 +181,93 @@ export class LocalRecognizer {
     this.#onRestart = () => {};
     if (inner && !this.#instance.dead) inner.free();
   }
+}
+
+// --- warming the page's module up ------------------------------------------------------
+
+/**
+ * Reads a made-up number being written, `readings` times, on a throwaway recognizer of `bytes`
+ * on the page's own module, in idle time (at most `sliceMs` per idle period). V8 first runs a
+ * module's functions as its baseline compiler made them and compiles the hot ones with its
+ * optimising tier only after they have run a while; warmed up, the first drawing's live
+ * readings are as quick as later ones (docs/performance.md, "A reading per frame").
+ *
+ * Stops as soon as `signal` aborts (the pen touches the pad: real readings warm it up from
+ * then on and must not wait) or a reading fails. It calls the module's own `readStrokes` as it
+ * was at load, so nothing that wraps the page's readings sees these. A crash marks the
+ * instance dead and says so, as any crash does: the page's recognizer is rebuilt on its next
+ * reading. Resolves to the number of readings made.
+ */
+export async function warmUp(bytes, { signal, readings = 60, sliceMs = 8 } = {}) {
+  const instance = await homeInstance();
+  if (signal?.aborted || instance.dead) return 0;
+  const crashed = (err) => {
+    instance.dead = true;
+    console.error("the recognizer's module failed while warming up; it is discarded", err);
+  };
+  let rec;
+  try {
+    rec = new instance.glue.Recognizer(bytes);
+  } catch (err) {
+    if (isCrash(err)) crashed(err);
+    return 0;
+  }
+  const frames = madeUpNumber();
+  let done = 0;
+  try {
+    while (done < readings && !signal?.aborted && !instance.dead) {
+      const left = await idle();
+      // At least one reading per turn: a busy page's idle callbacks come late, with no time left.
+      do {
+        // Shifted a little each time: the recognizer's memos must not answer from a remembered read.
+        const { strokes, penWidth } = frames(done);
+        instance.readStrokes.call(rec, strokes, penWidth, 3, true);
+        done += 1;
+      } while (done < readings && !signal?.aborted && left() > 0);
+    }
+  } catch (err) {
+    if (isCrash(err)) crashed(err);
+    else console.warn('warming the recognizer up failed', err);
+  } finally {
+    if (!instance.dead) rec.free();
+  }
+  return done;
+
+  function idle() {
+    return new Promise((resolve) => {
+      const start = performance.now();
+      const slice = () => Math.min(sliceMs, 50) - (performance.now() - start);
+      if (typeof requestIdleCallback === 'function') {
+        requestIdleCallback((d) => resolve(() => Math.min(d.timeRemaining(), slice())), { timeout: 1000 });
+      } else {
+        setTimeout(() => resolve(slice), 0);
+      }
+    });
+  }
+}
+
+/**
+ * Frame `i` of a 3-digit number ("017") being written on a 600x400 pad: the first two digits
+ * whole, the third drawn up to a point that moves on with `i`, everything shifted by a
+ * fraction of a pixel that changes with `i`.
+ */
+function madeUpNumber() {
+  const zero = Array.from({ length: 40 }, (_, k) => {
+    const a = (k / 39) * 2 * Math.PI;
+    return [130 + 55 * Math.sin(a), 200 - 95 * Math.cos(a)];
+  });
+  const one = Array.from({ length: 20 }, (_, k) => [290 + k * 0.8, 105 + k * 10]);
+  const seven = [
+    ...Array.from({ length: 12 }, (_, k) => [390 + k * 10, 110]),
+    ...Array.from({ length: 20 }, (_, k) => [500 - k * 3.5, 110 + k * 10]),
+  ];
+  return (i) => {
+    const dx = ((i * 0.37) % 1) - 0.5;
+    const dy = ((i * 0.61) % 1) - 0.5;
+    const stroke = (pts) => Float32Array.from(pts.flatMap(([x, y], k) => [x + dx, y + dy, k * 8]));
+    const n = 2 + (i % (seven.length - 1));
+    return { strokes: [stroke(zero), stroke(one), stroke(seven.slice(0, n))], penWidth: 400 / 22 };
+  };
 }
 
 // --- a model you choose: one Worker per model ----------------------------------------

@@ -251,6 +251,11 @@ async function runOnce(browser, baseUrl, vp, errors) {
     await waitReady(page, 60_000);
     await page.locator('#pad').scrollIntoViewIfNeeded();
     await sleep(300); // let the start-up work after data-ready (teacher, first layout) finish
+    // A person takes a moment to reach for the pen: the page warms its module up meanwhile
+    // (engine.js warmUp, done when #pad[data-warm-readings] is set; pages without it: 3 s).
+    await page
+      .waitForFunction(() => document.getElementById('pad').dataset.warmReadings !== undefined, null, { timeout: 3000 })
+      .catch(() => {});
     const info = await page.evaluate(() => {
       const c = document.getElementById('pad');
       const r = c.getBoundingClientRect();
@@ -259,6 +264,7 @@ async function runOnce(browser, baseUrl, vp, errors) {
         canvas: [c.width, c.height],
         css: [Math.round(r.width), Math.round(r.height)],
         crossOriginIsolated: self.crossOriginIsolated,
+        warmReadings: c.dataset.warmReadings ?? null,
       };
     });
     info.timerStepMs = await page.evaluate(timerStep);
@@ -392,7 +398,7 @@ async function main() {
           `#${r + 1} ${vp.name}: ${res.readings} readings (${res.live} while the pen was down, source ${res.source}), ` +
             `p50 ${f3(res.p50)} p90 ${f3(res.p90)} max ${f3(res.max)} ms; pen-down frames ${res.penFrames}: pen moved in ${res.movedFrames}, ` +
             `read in ${res.readFrames}, moved but not read ${res.movedUnread}, longer than 20 ms ${res.longFrames}; ` +
-            `last digit ${res.tailMoves} moves of ${res.tailStep.toFixed(1)} px in ${res.drawMs} ms; canvas ${res.info.canvas.join('x')}; read "${res.after.number}"`,
+            `last digit ${res.tailMoves} moves of ${res.tailStep.toFixed(1)} px in ${res.drawMs} ms; canvas ${res.info.canvas.join('x')}; warm-up readings ${res.info.warmReadings ?? 'none'}; read "${res.after.number}"`,
         );
       }
     }

@@ -231,6 +231,31 @@ describe('page', () => {
     await s.close();
   });
 
+  test('the module is warmed up in idle time after load, unseen: no reading shown, none through the page\'s method', async () => {
+    const s = await openPage(env);
+    const { page } = s;
+    await page.evaluate(async () => {
+      window.__reads = 0;
+      const m = await import('./pkg/lenet5.js');
+      const original = m.Recognizer.prototype.readStrokes;
+      m.Recognizer.prototype.readStrokes = function (...args) {
+        window.__reads++;
+        return original.apply(this, args);
+      };
+    });
+    await page.waitForFunction(() => document.getElementById('pad').dataset.warmReadings !== undefined);
+    const warm = Number(await page.evaluate(() => document.getElementById('pad').dataset.warmReadings));
+    assert.equal(warm, 60, 'an idle page reads the made-up number 60 times');
+    assert.equal(await page.evaluate(() => window.__reads), 0, 'the warm-up calls the module\'s own method, not the page\'s');
+    await assertEmpty(page);
+    // The throwaway recognizer is gone and the page's own reads as before.
+    await drawMouse(page, sample(7).strokes);
+    const r = await assertReading(page);
+    assert.equal(r.prediction, '7');
+    assert.ok((await page.evaluate(() => window.__reads)) >= 1);
+    await s.close();
+  });
+
   test('drawing reads the strokes, never the canvas: no getImageData, and the readings still follow the pen', async () => {
     // Installed before the page's scripts run (an init script is not subject to the page's CSP):
     // counts every getImageData on any 2D canvas, and records, once per frame while the pen is

@@ -109,6 +109,11 @@ pub const STYLES: &[Style] = &[
     },
     Style {
         digit: 7,
+        name: "7-short-bar",
+        draw: seven_short_bar,
+    },
+    Style {
+        digit: 7,
         name: "7-crossed",
         draw: seven_crossed,
     },
@@ -169,9 +174,10 @@ fn one(rng: &mut R) -> Paths {
 }
 
 fn flag(rng: &mut R) -> Path {
-    // The flag falls at least 25 degrees: flatter, it is a 7's bar.
+    // The flag falls at least 35 degrees: a hand turns a drawing by up to 12 (`Hand`) and a
+    // short bar within 20 degrees of level is a 7's (`seven_short_bar`).
     let fx = u(rng, 0.12, 0.4);
-    let fy = u(rng, (0.47 * fx).max(0.1), 0.4);
+    let fy = u(rng, (0.7 * fx).max(0.1), 0.45);
     Path::at(0.5 - fx, fy)
         .line(0.5, 0.0)
         .line(0.5 + u(rng, -0.04, 0.04), 1.0)
@@ -358,6 +364,19 @@ fn seven(rng: &mut R) -> Paths {
     seven_body(rng, apart).0
 }
 
+/// A 7 with a short, level bar and a steep stem, as many write it quickly: next to a flagged 1,
+/// the bar's left end is as high as its right end, where a 1's flag hangs down.
+fn seven_short_bar(rng: &mut R) -> Paths {
+    let (l, r) = (u(rng, 0.2, 0.45), u(rng, 0.8, 0.95));
+    let left_y = u(rng, -0.05, 0.06);
+    let foot = u(rng, 0.45, 0.7);
+    let bar = Path::at(l, left_y).line(r, 0.0);
+    if chance(rng, 0.2) {
+        return vec![bar.done(), Path::at(r, 0.0).line(foot, 1.0).done()];
+    }
+    vec![bar.curve((r + foot) / 2.0 + u(rng, -0.05, 0.05), 0.5, foot, 1.0).done()]
+}
+
 fn crossbar(rng: &mut R, x: f32) -> Vec<super::pen::Point> {
     let w = u(rng, 0.15, 0.3);
     let y = u(rng, 0.45, 0.58);
@@ -425,7 +444,8 @@ fn eight_loops(rng: &mut R) -> Paths {
 }
 
 fn nine_loop(rng: &mut R) -> (Path, f32, f32) {
-    let (rx, ry) = (u(rng, 0.25, 0.36), u(rng, 0.2, 0.28));
+    // From a head as wide as the digit to a small one, as a quick 9 has.
+    let (rx, ry) = (u(rng, 0.17, 0.36), u(rng, 0.16, 0.28));
     let cx = u(rng, 0.4, 0.5);
     let right = cx + rx;
     let path = Path::default().arc(cx, ry, rx, ry, u(rng, -0.3, 0.2), -TAU * u(rng, 0.95, 1.05));
