@@ -34,11 +34,18 @@ const instances = [];
 let home = null; // Promise of the healthy instance the page's own models run on
 let made = 0;
 
+/**
+ * Keeps `instance` for memory reports, with its module's own `readStrokes` as it was at load
+ * (warmUp calls that one, whatever wraps the prototype later).
+ */
+function keep(instance) {
+  instance.readStrokes = instance.glue.Recognizer.prototype.readStrokes;
+  instances.push(instance);
+  return instance;
+}
+
 async function firstInstance() {
-  const first = await loading.wasm;
-  first.readStrokes = first.glue.Recognizer.prototype.readStrokes;
-  instances.push(first);
-  return first;
+  return keep(await loading.wasm);
 }
 
 /**
@@ -52,9 +59,7 @@ async function freshInstance() {
   const glue = await import(new URL(`./pkg/lenet5.js?instance=${made}`, import.meta.url).href);
   const exports = await glue.default({ module_or_path: module });
   exports.__wasm_call_ctors?.();
-  const instance = { glue, exports, module, dead: false, readStrokes: glue.Recognizer.prototype.readStrokes };
-  instances.push(instance);
-  return instance;
+  return keep({ glue, exports, module, dead: false });
 }
 
 function homeInstance() {
@@ -207,7 +212,7 @@ export async function warmUp(bytes, { signal, readings = 60, sliceMs = 8 } = {})
   };
   let rec;
   try {
-    rec = new instance.glue.Recognizer(bytes);
+    rec = build(instance, bytes);
   } catch (err) {
     if (isCrash(err)) crashed(err);
     return 0;
@@ -236,7 +241,7 @@ export async function warmUp(bytes, { signal, readings = 60, sliceMs = 8 } = {})
   function idle() {
     return new Promise((resolve) => {
       const start = performance.now();
-      const slice = () => Math.min(sliceMs, 50) - (performance.now() - start);
+      const slice = () => sliceMs - (performance.now() - start);
       if (typeof requestIdleCallback === 'function') {
         requestIdleCallback((d) => resolve(() => Math.min(d.timeRemaining(), slice())), { timeout: 1000 });
       } else {

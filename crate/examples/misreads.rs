@@ -6,6 +6,9 @@
 //! `cargo run --release --example misreads -- MODEL [OUT [MNIST_DIR]]` (MNIST_DIR defaults to
 //! `../shared/data/mnist`)
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::collections::BTreeMap;
 
 use lenet5::{Recognizer, train::mnist};
@@ -20,11 +23,10 @@ fn main() {
         std::process::exit(2);
     };
     let out = args.get(1).cloned().unwrap_or_else(|| "target/misreads.pgm".into());
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = args
         .get(2)
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/data/mnist"));
+        .unwrap_or_else(|| common::repo_root().join("../shared/data/mnist"));
     let bytes = std::fs::read(model).unwrap_or_else(|e| panic!("{model}: {e}"));
     let mut r = Recognizer::new(&bytes).expect("the model loads");
     let data = mnist::load_dir(&dir).unwrap_or_else(|e| panic!("MNIST at {}: {e}", dir.display()));
