@@ -1,6 +1,6 @@
 //! A picture of the generated training drawings, as the network sees them (32x32 inputs): one
-//! row per allograph style, then rows of non-digits, font letters (if fonts-dejavu-core is
-//! installed), then MNIST digits re-stroked (if MNIST is
+//! row per allograph style, then rows of non-digits, font letters and a row per font digit (if
+//! fonts-dejavu-core is installed), then MNIST digits re-stroked (if MNIST is
 //! at `../shared/data/mnist` or the given folder). Writes a PGM (`OUT`, default
 //! `target/synth-gallery.pgm`) to look at.
 //!
@@ -39,7 +39,8 @@ fn main() {
             .collect();
         rows.push(row);
     }
-    if let Ok((glyphs, _)) = lenet5::train::fonts::load_dir(std::path::Path::new(lenet5::train::fonts::DEFAULT_DIR)) {
+    if let Ok(fonts) = lenet5::train::fonts::load_dir(std::path::Path::new(lenet5::train::fonts::DEFAULT_DIR)) {
+        let glyphs = fonts.letters;
         for r in 0..4 {
             let row = (0..COLS)
                 .map(|k| {
@@ -51,7 +52,20 @@ fn main() {
                 .collect();
             rows.push(row);
         }
-        println!("{} font glyphs", glyphs.len());
+        // The fonts' digits, one row per digit, a font per column.
+        for d in 0..10u8 {
+            let printed: Vec<_> = fonts.digits.iter().filter(|(v, _)| *v == d).map(|(_, p)| p).collect();
+            let row = (0..COLS)
+                .map(|k| {
+                    let i = k * printed.len() / COLS;
+                    let mut rng = Split::Train.rng(5, (usize::from(d) * COLS + k) as u64);
+                    synth::render(printed[i], &mut rng, &mut input);
+                    input.clone()
+                })
+                .collect();
+            rows.push(row);
+        }
+        println!("{} font glyphs, {} font digits", glyphs.len(), fonts.digits.len());
     }
     let dir = args.get(1).cloned().unwrap_or_else(|| "../shared/data/mnist".into());
     if let Ok(data) = lenet5::train::mnist::load_dir(std::path::Path::new(&dir)) {

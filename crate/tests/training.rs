@@ -126,11 +126,16 @@ fn font_letters_are_traced_or_refused_in_words() {
         );
         return;
     }
-    let (glyphs, fingerprint) = fonts::load_dir(dir).expect("the installed fonts load");
-    // Dozens of glyphs per font, each traced into at least one pen path inside the unit box.
-    assert!(glyphs.len() > 200, "{} glyphs", glyphs.len());
-    assert!(!fingerprint.is_empty());
-    for paths in &glyphs {
+    let traced = fonts::load_dir(dir).expect("the installed fonts load");
+    // Dozens of glyphs per font, each traced into at least one pen path inside the unit box;
+    // every digit from each font.
+    assert!(traced.letters.len() > 200, "{} glyphs", traced.letters.len());
+    assert!(!traced.fingerprint.is_empty());
+    for d in 0..10u8 {
+        let n = traced.digits.iter().filter(|(v, _)| *v == d).count();
+        assert!(n >= 10, "digit {d}: {n} fonts");
+    }
+    for paths in traced.letters.iter().chain(traced.digits.iter().map(|(_, p)| p)) {
         assert!(paths.iter().any(|p| !p.is_empty()));
         assert!(
             paths

@@ -131,12 +131,16 @@ mod cli {
         /// [default: a sixth of the MNIST digits used: 10,000].
         #[arg(long)]
         outliers: Option<usize>,
-        /// Folder of outline fonts (.ttf, .otf) whose letters and symbols join the non-digits.
+        /// Folder of outline fonts (.ttf, .otf) whose letters and symbols join the non-digits and
+        /// whose digits join the generated digits (printed forms).
         #[arg(long, default_value = lenet5::train::fonts::DEFAULT_DIR)]
         fonts: PathBuf,
-        /// No font letters among the non-digits.
+        /// No font letters among the non-digits, no font digits among the generated digits.
         #[arg(long)]
         no_fonts: bool,
+        /// No font digits among the generated digits (the font letters stay).
+        #[arg(long)]
+        no_font_digits: bool,
         /// MNIST only: the same as --restroked 0 --allographs 0 --outliers 0.
         #[arg(long)]
         mnist_only: bool,
@@ -257,18 +261,23 @@ mod cli {
             }
         };
         let t = Instant::now();
-        let (glyphs, font_fingerprint) = if recipe.outliers > 0 && !args.no_fonts {
+        let fonts = if recipe.outliers + recipe.allographs > 0 && !args.no_fonts {
             lenet5::train::fonts::load_dir(&args.fonts)?
         } else {
-            (Vec::new(), Vec::new())
+            Default::default()
         };
-        let glyph_count = glyphs.len();
-        let mix = Mix::new(train_set, recipe).with_glyphs(glyphs);
+        let font_digits = if args.no_font_digits { Vec::new() } else { fonts.digits };
+        let (glyph_count, font_digit_count) = (fonts.letters.len(), font_digits.len());
+        let mut font_fingerprint = fonts.fingerprint;
+        font_fingerprint.push(u8::from(font_digits.is_empty()));
+        let mix = Mix::new(train_set, recipe).with_fonts(fonts.letters, font_digits);
         let bench = Bench::new(BENCH_PER_STYLE, BENCH_OUTLIERS);
         println!(
-            "drawn data each epoch: {} re-stroked MNIST digits, {} generated digits, {} non-digits ({} font glyphs among them; {:.1} s to trace the skeletons and draw the evaluation sets)",
+            "drawn data each epoch: {} re-stroked MNIST digits, {} generated digits (one in {} printed as one of {} font digits), {} non-digits ({} font glyphs among them; {:.1} s to trace the skeletons and draw the evaluation sets)",
             recipe.restroked,
             recipe.allographs,
+            lenet5::train::synth::FONT_DIGITS,
+            font_digit_count,
             recipe.outliers,
             glyph_count,
             t.elapsed().as_secs_f64()

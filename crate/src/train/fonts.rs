@@ -1,6 +1,7 @@
-//! Letters and symbols from outline fonts installed on the machine (Debian's
-//! `fonts-dejavu-core`: DejaVu Sans, Serif and Mono in their weights and slants), as pen paths
-//! for outlier exposure: each glyph is drawn 20 px tall, thinned to its skeleton and traced
+//! Glyphs from outline fonts installed on the machine (Debian's `fonts-dejavu-core`: DejaVu
+//! Sans, Serif and Mono in their weights and slants), as pen paths: letters and symbols for
+//! outlier exposure, and the digits, printed as people who print their digits write them
+//! (serifs, feet, flat tops). Each glyph is drawn 20 px tall, thinned to its skeleton and traced
 //! ([`super::synth::skeleton`]), so the trainer redraws it with a canvas pen like everything
 //! else. The Hershey stroke fonts the test fixtures come from are not outline fonts and are
 //! never read here.
@@ -20,10 +21,21 @@ pub const DEFAULT_DIR: &str = "/usr/share/fonts/truetype/dejavu";
 /// nothing that is a dot or a dash.
 pub const GLYPHS: &str = "ACEFHKMNPRUVWXYcefhkmnruvwxy@#%*=<>{}~^ΣΩΔΛΞΠΨγηλμπψωЖЯДЛИШЮ£¥¶®";
 
-/// Every glyph of [`GLYPHS`] in every `.ttf`/`.otf` font of `dir` (by file name, sorted), as
-/// traced pen paths; and a fingerprint of what was read (font names and sizes), so that a
-/// checkpoint made with other fonts is not resumed.
-pub fn load_dir(dir: &Path) -> Result<(Vec<Paths>, Vec<u8>), String> {
+/// What [`load_dir`] traced from a folder of fonts.
+#[derive(Clone, Debug, Default)]
+pub struct Traced {
+    /// Every glyph of [`GLYPHS`] in every font: non-digits.
+    pub letters: Vec<Paths>,
+    /// The digits 0-9 in every font, with their value.
+    pub digits: Vec<(u8, Paths)>,
+    /// What was read (font names and sizes), so that a checkpoint made with other fonts is not
+    /// resumed.
+    pub fingerprint: Vec<u8>,
+}
+
+/// Every glyph of [`GLYPHS`] and every digit in every `.ttf`/`.otf` font of `dir` (by file
+/// name, sorted), as traced pen paths.
+pub fn load_dir(dir: &Path) -> Result<Traced, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         format!(
             "cannot read the fonts for the non-digit letters in {}: {e}. Install them (Debian: apt-get install fonts-dejavu-core), pass --fonts DIR, or --no-fonts",
@@ -39,30 +51,35 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<Paths>, Vec<u8>), String> {
         })
         .collect();
     files.sort();
-    let (mut glyphs, mut fingerprint) = (Vec::new(), Vec::new());
+    let mut traced = Traced::default();
     for file in &files {
         let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        fingerprint.extend(file.file_name().unwrap_or_default().as_encoded_bytes());
-        fingerprint.extend((bytes.len() as u64).to_le_bytes());
+        traced
+            .fingerprint
+            .extend(file.file_name().unwrap_or_default().as_encoded_bytes());
+        traced.fingerprint.extend((bytes.len() as u64).to_le_bytes());
         let Ok(font) = FontVec::try_from_vec(bytes) else {
             continue;
         };
-        for ch in GLYPHS.chars() {
-            if let Some(image) = draw(&font, ch) {
-                let paths = skeleton::strokes(&image);
-                if !paths.is_empty() {
-                    glyphs.push(paths);
-                }
+        let trace = |ch: char| {
+            draw(&font, ch)
+                .map(|image| skeleton::strokes(&image))
+                .filter(|p| !p.is_empty())
+        };
+        traced.letters.extend(GLYPHS.chars().filter_map(trace));
+        for (digit, ch) in ('0'..='9').enumerate() {
+            if let Some(paths) = trace(ch) {
+                traced.digits.push((digit as u8, paths));
             }
         }
     }
-    if glyphs.is_empty() {
+    if traced.letters.is_empty() {
         return Err(format!(
             "no usable fonts in {} (looked for .ttf and .otf files). Install them (Debian: apt-get install fonts-dejavu-core), pass --fonts DIR, or --no-fonts",
             dir.display()
         ));
     }
-    Ok((glyphs, fingerprint))
+    Ok(traced)
 }
 
 /// `ch` drawn as MNIST draws a digit: its longer side 20 px, centred in 28x28, grey 0-255.
