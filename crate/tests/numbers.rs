@@ -168,8 +168,8 @@ fn touching_slanted_numbers_are_mostly_cut_apart() {
 
 /// The page's path: the same numbers from their pen strokes. Strokes drawn separately stay
 /// apart where their ink touches, so tight writing is segmented nearly as well as loose
-/// writing. Measured with the committed model: loose 100% segmented, 98.7% exact; tight 98.7%
-/// and 96.0% (the MNIST-only model: 88.0% and 81.3% exact, most misses fixture 1s with a flag
+/// writing. Measured with the committed model: loose 100% segmented, 99.3% exact; tight 98.7%
+/// and 95.3% (the MNIST-only model: 88.0% and 81.3% exact, most misses fixture 1s with a flag
 /// read as 7). The floors are the goals of issue #17.
 #[test]
 fn numbers_from_strokes_are_read_digit_by_digit_loose_and_tight() {

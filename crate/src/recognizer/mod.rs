@@ -32,7 +32,7 @@ impl RejectRule {
     /// The page's rule.
     pub const DEFAULT: RejectRule = RejectRule {
         min_confidence: 0.6,
-        min_margin: 0.5,
+        min_margin: 0.0,
     };
 
     /// Whether probabilities `p` give a reading worth stating.
