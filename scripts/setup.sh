@@ -6,6 +6,7 @@
 #     (it must match the library or the generated JS glue is rejected),
 #   - cargo-deny (the supply-chain check in scripts/test.sh),
 #   - Debian's chromium (the browser the end-to-end tests drive),
+#   - Debian's fonts-dejavu-core (the trainer's printed digits and letters; crate/src/train/fonts.rs),
 #   - the npm devDependencies (playwright-core, binaryen's wasm-opt).
 # Usage: scripts/setup.sh            (from any directory)
 set -euo pipefail
@@ -55,6 +56,20 @@ elif [[ ! -x /usr/bin/chromium ]]; then
   if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+fi
+
+# --- Fonts the trainer draws printed digits and letters from ------------------
+# Chromium usually brings them (through fontconfig); without them `export-onnx` says what to do.
+if [[ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
+  if command -v apt-get > /dev/null; then
+    say "installing fonts-dejavu-core with apt-get"
+    SUDO=""
+    if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends fonts-dejavu-core
+  else
+    say "no apt-get: install the DejaVu fonts and pass export-onnx --fonts DIR (or --no-fonts)"
+  fi
 fi
 
 # --- npm devDependencies ------------------------------------------------------
