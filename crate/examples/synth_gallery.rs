@@ -55,6 +55,9 @@ fn main() {
         // The fonts' digits, one row per digit, a font per column.
         for d in 0..10u8 {
             let printed: Vec<_> = fonts.digits.iter().filter(|(v, _)| *v == d).map(|(_, p)| p).collect();
+            if printed.is_empty() {
+                continue;
+            }
             let row = (0..COLS)
                 .map(|k| {
                     let i = k * printed.len() / COLS;

@@ -111,24 +111,24 @@ fn training_with_generated_non_digits_teaches_doubt() {
     assert!(acc1 > acc0 - 0.05 && acc1 > 0.8, "digits: {acc0} → {acc1}");
 }
 
-/// The non-digits' font letters: read from Debian's fonts-dejavu-core when it is installed,
-/// and a missing folder is refused in words that say what to do.
+/// The non-digits' font letters and the printed digits: read from Debian's fonts-dejavu-core
+/// when it is installed, and a missing folder is refused in words that say what to do.
 #[test]
-fn font_letters_are_traced_or_refused_in_words() {
+fn font_glyphs_are_traced_or_refused_in_words() {
     use lenet5::train::fonts;
     let err = fonts::load_dir(std::path::Path::new("/nonexistent/fonts")).unwrap_err();
     assert!(err.contains("fonts-dejavu-core") && err.contains("--no-fonts"), "{err}");
     let dir = std::path::Path::new(fonts::DEFAULT_DIR);
     if !dir.is_dir() {
         common::skip(
-            "font_letters_are_traced_or_refused_in_words (tracing)",
+            "font_glyphs_are_traced_or_refused_in_words (tracing)",
             "needs fonts-dejavu-core in /usr/share/fonts/truetype/dejavu",
         );
         return;
     }
     let traced = fonts::load_dir(dir).expect("the installed fonts load");
-    // Dozens of glyphs per font, each traced into at least one pen path inside the unit box;
-    // every digit from each font.
+    // Dozens of glyphs per font and each digit from at least ten fonts, each traced into at
+    // least one pen path inside the unit box.
     assert!(traced.letters.len() > 200, "{} glyphs", traced.letters.len());
     assert!(!traced.fingerprint.is_empty());
     for d in 0..10u8 {

@@ -38,7 +38,7 @@ pub struct Traced {
 pub fn load_dir(dir: &Path) -> Result<Traced, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         format!(
-            "cannot read the fonts for the non-digit letters in {}: {e}. Install them (Debian: apt-get install fonts-dejavu-core), pass --fonts DIR, or --no-fonts",
+            "cannot read the fonts for the printed digits and non-digit letters in {}: {e}. Install them (Debian: apt-get install fonts-dejavu-core), pass --fonts DIR, or --no-fonts",
             dir.display()
         )
     })?;

@@ -12,8 +12,8 @@
 //! - [`export`]: weights → ONNX;
 //! - [`finetune`]: learning from a person's corrections;
 //! - [`mnist`], [`report`], [`fonts`] (feature `cli`, native): reading and downloading MNIST,
-//!   `metrics.json` and `training.svg`, letters from installed fonts. Native only because the
-//!   download's TLS stack does not build for wasm32.
+//!   `metrics.json` and `training.svg`, letters and printed digits from installed fonts. Native
+//!   only because the download's TLS stack does not build for wasm32.
 
 pub mod augment;
 pub mod checkpoint;

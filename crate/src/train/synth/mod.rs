@@ -110,8 +110,8 @@ pub struct Mix<'a> {
 
 /// One generated digit in this many is a font's digit (when fonts are given): the forms of people
 /// who print their digits (serifs, feet, flat tops, ball ends), beside the procedural styles.
-/// Without them the network doubted print-like digits; with one in 4 (against one in 8 and
-/// none) it doubted fewest, and MNIST held (model card, "Tried for the three open goals").
+/// Without them the network doubts print-like digits; why four and not eight: the model card's
+/// "Tried for the open goals".
 pub const FONT_DIGITS: usize = 4;
 
 impl<'a> Mix<'a> {
@@ -139,8 +139,8 @@ impl<'a> Mix<'a> {
         }
     }
 
-    /// Adds traced font letters to the non-digits and font digits to the generated digits.
-    /// (`train::fonts` traces them natively; the page's learner has none).
+    /// Adds traced font letters to the non-digits and font digits to the generated digits
+    /// (`train::fonts` traces them natively; the page's learner has no fonts).
     pub fn with_fonts(mut self, letters: Vec<Paths>, digits: Vec<(u8, Paths)>) -> Self {
         self.glyphs = letters;
         for (digit, paths) in digits {
