@@ -13,7 +13,7 @@ export interface DigitReading {
   digit: number;
   /** Probability of `digit` (1 for a typed digit). */
   confidence: number;
-  /** The reading passed the "not sure" rule (top probability ≥ 0.95 and ≥ 0.9 above the runner-up). */
+  /** The reading passed the "not sure" rule (top probability ≥ 0.6). */
   sure: boolean;
   /** The second best guess (null for a typed digit). */
   runnerUp: number | null;
