@@ -32,18 +32,18 @@ fn main() {
     let data = mnist::load_dir(&dir).unwrap_or_else(|e| panic!("MNIST at {}: {e}", dir.display()));
 
     let mut input = vec![0f32; 1024];
-    let mut wrong: Vec<(u8, usize, &[u8])> = Vec::new();
+    let mut wrong: Vec<(u8, u8, &[u8])> = Vec::new();
     for (img, &label) in data.test.images.chunks_exact(784).zip(&data.test.labels) {
         lenet5::train::augment::place(img, &mut input);
         let p = r.predict(&input).expect("predict");
-        let best = (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0);
-        if best != usize::from(label) {
+        let (best, _) = lenet5::recognizer::argmax(&p);
+        if best != label {
             wrong.push((label, best, img));
         }
     }
     wrong.sort_by_key(|&(label, best, _)| (label, best));
 
-    let mut pairs: BTreeMap<(u8, usize), usize> = BTreeMap::new();
+    let mut pairs: BTreeMap<(u8, u8), usize> = BTreeMap::new();
     for &(label, best, _) in &wrong {
         *pairs.entry((label, best)).or_default() += 1;
     }
