@@ -13,6 +13,7 @@
 
 use serde::Serialize;
 
+use super::{greater, lesser};
 use crate::error::Error;
 use crate::onnx::contract::{INPUT_LEN, INPUT_SIDE};
 
@@ -570,11 +571,11 @@ fn axis_weights(src: usize, dst: usize) -> Vec<(usize, Vec<f32>)> {
 /// and the stroke path ([`super::raster::frame_strokes`]), so both give the network the same
 /// digit.
 pub fn restore_thin(small: &mut Vec<f32>, nw: usize, nh: usize, stroke: f32) {
-    let peak = small.iter().copied().fold(0f32, f32::max);
+    let peak = small.iter().copied().fold(0f32, greater);
     // The clamp also catches area averages of full ink that float32 rounding puts an ulp above
     // 1 (1.0000001: the weights are rounded separately; found by fuzzing).
     let gain = if peak > 0.0 && peak < 0.9 { 0.9 / peak } else { 1.0 };
-    small.iter_mut().for_each(|v| *v = (*v * gain).min(1.0));
+    small.iter_mut().for_each(|v| *v = lesser(*v * gain, 1.0));
     if stroke < MIN_STROKE {
         let strength = ((MIN_STROKE - stroke) / MIN_STROKE).clamp(0.0, 1.0) * 0.8;
         *small = thicken(small, nw, nh, strength);
@@ -589,19 +590,19 @@ fn thicken(img: &[f32], w: usize, h: usize, strength: f32) -> Vec<f32> {
         for x in 0..w {
             let mut m = 0f32;
             if x > 0 {
-                m = m.max(img[y * w + x - 1]);
+                m = greater(m, img[y * w + x - 1]);
             }
             if x + 1 < w {
-                m = m.max(img[y * w + x + 1]);
+                m = greater(m, img[y * w + x + 1]);
             }
             if y > 0 {
-                m = m.max(img[(y - 1) * w + x]);
+                m = greater(m, img[(y - 1) * w + x]);
             }
             if y + 1 < h {
-                m = m.max(img[(y + 1) * w + x]);
+                m = greater(m, img[(y + 1) * w + x]);
             }
             let o = &mut out[y * w + x];
-            *o = o.max(strength * m);
+            *o = greater(*o, strength * m);
         }
     }
     out

@@ -12,6 +12,7 @@
 use super::preprocess::{Components, Framed, Ink, Rect, frame};
 use super::raster::frame_strokes;
 use super::strokes::{Point, Stroke, bounds};
+use super::{greater, length, lesser};
 use crate::error::Error;
 use crate::onnx::contract::CLASSES;
 
@@ -532,7 +533,7 @@ fn read_stroke_group(
     let span = strokes
         .iter()
         .map(|s| path_span(s, slant))
-        .fold((f64::MAX, f64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+        .fold((f64::MAX, f64::MIN), |a, b| (lesser(a.0, b.0), greater(a.1, b.1)));
     let aspect = (span.1 - span.0 + f64::from(pen_width)) / framed.rect.height.max(1) as f64;
     // A cut is taken when its weaker half reads above this: above the whole, or, for ink
     // surely wider than one digit, above even odds.
@@ -573,13 +574,13 @@ fn best_stroke_cut(
     for s in strokes {
         for w in s.points.windows(2) {
             let (a, b) = (deslant(w[0], slant), deslant(w[1], slant));
-            let len = (f64::from(w[1].x - w[0].x)).hypot(f64::from(w[1].y - w[0].y));
+            let len = length(f64::from(w[1].x - w[0].x), f64::from(w[1].y - w[0].y));
             // A few samples per bin are enough; the cap keeps a long segment across a narrow
             // span (sizes come from the page) from taking billions of steps.
             let steps = (len / bin).ceil().clamp(1.0, (4 * CUT_BINS) as f64) as usize;
             for k in 0..=steps {
                 let u = a + (b - a) * k as f64 / steps as f64;
-                let i = (((u - span.0) / bin).floor().max(0.0) as usize).min(CUT_BINS - 1);
+                let i = (greater((u - span.0) / bin, 0.0).floor() as usize).min(CUT_BINS - 1);
                 hist[i] += 1;
             }
         }
@@ -661,7 +662,7 @@ fn path_span(s: &Stroke, slant: f64) -> (f64, f64) {
     s.points
         .iter()
         .map(|&p| deslant(p, slant))
-        .fold((f64::MAX, f64::MIN), |(a, b), u| (a.min(u), b.max(u)))
+        .fold((f64::MAX, f64::MIN), |(a, b), u| (lesser(a, u), greater(b, u)))
 }
 
 /// The writing's slant (dx/dy) from the strokes' pooled second moments, as for pixels
@@ -673,7 +674,7 @@ fn strokes_slant(strokes: &[&Stroke]) -> f64 {
         let (mut m, mut sx, mut sy, mut sxx_y, mut syy_s) = (0f64, 0f64, 0f64, 0f64, 0f64);
         for w in s.points.windows(2) {
             let (a, b) = (w[0], w[1]);
-            let len = f64::from(b.x - a.x).hypot(f64::from(b.y - a.y));
+            let len = length(f64::from(b.x - a.x), f64::from(b.y - a.y));
             let (x, y) = (f64::from(a.x + b.x) / 2.0, f64::from(a.y + b.y) / 2.0);
             m += len;
             sx += len * x;

@@ -3,6 +3,7 @@
 //! the page has one. Parsed from flat arrays and checked here, once: every other module takes
 //! [`Stroke`]s that hold only finite, bounded numbers.
 
+use super::{greater, lesser};
 use crate::error::Error;
 
 /// Most points in one drawing (a minute of drawing at 240 events a second is 15,000).
@@ -116,7 +117,7 @@ pub fn bounds<'a>(points: impl IntoIterator<Item = &'a Point>) -> Option<[f32; 4
     points.into_iter().fold(None, |b, p| {
         Some(match b {
             None => [p.x, p.y, p.x, p.y],
-            Some([x0, y0, x1, y1]) => [x0.min(p.x), y0.min(p.y), x1.max(p.x), y1.max(p.y)],
+            Some([x0, y0, x1, y1]) => [lesser(x0, p.x), lesser(y0, p.y), greater(x1, p.x), greater(y1, p.y)],
         })
     })
 }
