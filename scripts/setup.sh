@@ -17,6 +17,15 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 say() { printf '[setup] %s\n' "$*"; }
 
+# Debian packages, with sudo when not root.
+apt_install() {
+  say "installing $* with apt-get"
+  local sudo=""
+  if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+}
+
 # --- Rust target -------------------------------------------------------------
 if ! rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
   say "adding the wasm32-unknown-unknown target"
@@ -51,22 +60,14 @@ fi
 if [[ -n "${CHROMIUM_PATH:-}" && -x "${CHROMIUM_PATH}" ]]; then
   say "using the browser at CHROMIUM_PATH=$CHROMIUM_PATH"
 elif [[ ! -x /usr/bin/chromium ]]; then
-  say "installing chromium with apt-get"
-  SUDO=""
-  if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+  apt_install chromium
 fi
 
 # --- Fonts the trainer draws printed digits and letters from ------------------
 # Chromium usually brings them (through fontconfig); without them `export-onnx` says what to do.
 if [[ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
   if command -v apt-get > /dev/null; then
-    say "installing fonts-dejavu-core with apt-get"
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
-    $SUDO apt-get update
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends fonts-dejavu-core
+    apt_install fonts-dejavu-core
   else
     say "no apt-get: install the DejaVu fonts and pass export-onnx --fonts DIR (or --no-fonts)"
   fi

@@ -21,7 +21,8 @@ import {
 
 // Measured with the committed model and the page's default (medium) pen on the
 // landscape pad, each digit in a square as tall as the pad: 220/220 overall. The MNIST-only
-// network read 214/220, most misses flagged 1s read as 7. The overall floor is the model card's goal less two digits.
+// network read 214/220, most misses flagged 1s read as 7. The overall floor is the model
+// card's goal less two digits.
 const FLOOR_OVERALL = Number(process.env.ACCURACY_FLOOR ?? 0.98);
 const FLOOR_PER_DIGIT = Number(process.env.ACCURACY_FLOOR_PER_DIGIT ?? 0.85);
 
