@@ -21,6 +21,10 @@
 #   FRAME_REPEATS=3 FRAME_NUMBER=205193 FRAME_STEP=6 FRAME_TAIL_MS=1000 FRAME_MOVE_MS=8 FRAME_TAIL_STEP=… FRAME_ISOLATE=1
 #   FRAME_GOAL_MS=0.5 FRAME_GOAL_RATIO=1.2 FRAME_VIEWPORTS=desktop-dpr1,desktop-dpr2,phone-dpr3
 #   FRAME_OUT=target/bench-frame.json CHROMIUM_PATH=…
+#   FRAME_PROFILE=FILE  also a CPU profile of the page while the last digit is written (CDP
+#                       Profiler, FRAME_PROFILE_US=20 µs sampling), saved to FILE, and the readings'
+#                       self time by function printed; serve a page whose pkg keeps the wasm's
+#                       function names (wasm-bindgen without wasm-opt) to see them
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

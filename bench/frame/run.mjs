@@ -38,7 +38,8 @@
 // FRAME_TAIL_STEP (CSS px per move of the last digit, instead of FRAME_TAIL_MS),
 // FRAME_ISOLATE (1), FRAME_GOAL_MS (0.5), FRAME_WWW (the directory served, default www/),
 // FRAME_GOAL_RATIO (1.2), FRAME_VIEWPORTS (comma list of names, default all three),
-// FRAME_OUT, CHROMIUM_PATH.
+// FRAME_OUT, CHROMIUM_PATH, FRAME_PROFILE (a file: CPU-profile the last digit, print the readings'
+// self time by function), FRAME_PROFILE_US (20).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
@@ -80,7 +81,13 @@ const CFG = {
   isolate: num('FRAME_ISOLATE', 1) !== 0,
   goalMs: num('FRAME_GOAL_MS', 0.5),
   goalRatio: num('FRAME_GOAL_RATIO', 1.2),
+  // A CPU profile of the page while the last digit is written (Profiler over CDP), summarised
+  // as the readings' self time by function; written whole to this path. The profiler slows
+  // every reading down: shares, not times.
+  profile: process.env.FRAME_PROFILE || '',
+  profileUs: num('FRAME_PROFILE_US', 20),
 };
+const profiles = [];
 if (!/^[0-9]{1,12}$/.test(CFG.number)) throw new Error(`FRAME_NUMBER=${CFG.number}: expected digits`);
 const OUT = process.env.FRAME_OUT || path.join(ROOT, 'target', 'bench-frame.json');
 
@@ -286,9 +293,19 @@ async function runOnce(browser, baseUrl, vp, errors) {
     }
     await sleep(100);
     await page.evaluate(installRecorder);
+    const profiler = CFG.profile ? (cdp ?? (await context.newCDPSession(page))) : null;
+    if (profiler) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.setSamplingInterval', { interval: CFG.profileUs });
+      await profiler.send('Profiler.start');
+    }
     const t0 = Date.now();
     await drawTimed(page, cdp, tail, box, tailStep, CFG.moveMs);
     const drawMs = Date.now() - t0;
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop');
+      profiles.push({ viewport: vp.name, profile });
+    }
     // The reading on pen-up is synchronous; give trailing frames (feature maps) time to land.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 100)))));
     const rec = await page.evaluate(() => window.__frameBench.stop());
@@ -302,6 +319,41 @@ async function runOnce(browser, baseUrl, vp, errors) {
     return { viewport: vp.name, input: vp.input, info, drawMs, tailPx, tailStep, tailMoves, tailStrokes: lastCount, after, ...analyse(rec) };
   } finally {
     await context.close();
+  }
+}
+
+/**
+ * The readings' share of each function, from the CPU profiles: the samples whose stack holds
+ * app.js's `recognize` (the page's reading), by the function on top (its self time).
+ */
+function summariseProfiles() {
+  writeFileSync(CFG.profile, JSON.stringify(profiles));
+  for (const { viewport, profile } of profiles) {
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const label = (n) => `${n.callFrame.functionName || '(anonymous)'} ${path.basename(n.callFrame.url || '')}`.trim();
+    const inReading = new Map();
+    const underRecognize = (id) => {
+      if (inReading.has(id)) return inReading.get(id);
+      const n = byId.get(id);
+      const yes = (n.callFrame.functionName === 'recognize' && n.callFrame.url.endsWith('app.js')) || (parent.has(id) && underRecognize(parent.get(id)));
+      inReading.set(id, yes);
+      return yes;
+    };
+    const self = new Map();
+    let total = 0;
+    profile.samples.forEach((id, i) => {
+      if (!underRecognize(id)) return;
+      const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time runs to the next one
+      const k = label(byId.get(id));
+      self.set(k, (self.get(k) ?? 0) + dt);
+      total += dt;
+    });
+    log(`${viewport}: ${(total / 1000).toFixed(1)} ms of samples in readings; self time by function:`);
+    for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+      log(`  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${k.slice(0, 100)}`);
+    }
   }
 }
 
@@ -407,6 +459,7 @@ async function main() {
     await server.close();
   }
   const load1 = loadavg()[0];
+  if (CFG.profile) summariseProfiles();
 
   // ---------- report ----------
   const lines = [];

@@ -70,7 +70,7 @@ fn polygon(points: &[(f32, f32)], closed: bool) -> Vec<super::pen::Point> {
 
 /// Things people doodle.
 pub fn shape(rng: &mut R) -> Paths {
-    match rng.random_range(0..12) {
+    match rng.random_range(0..17) {
         0 => {
             // A five- or six-pointed star in one stroke.
             let n = if chance(rng, 0.7) { 5 } else { 7 };
@@ -197,6 +197,53 @@ pub fn shape(rng: &mut R) -> Paths {
                 })
                 .collect()
         }
+        11 => {
+            // A plus: two strokes crossing somewhere near their middles.
+            let (cx, cy) = (u(rng, 0.35, 0.65), u(rng, 0.35, 0.65));
+            let tilt = u(rng, -0.15, 0.15);
+            vec![
+                polygon(&[(cx + tilt, 0.0), (cx - tilt, 1.0)], false),
+                polygon(&[(0.0, cy - tilt), (1.0, cy + tilt)], false),
+            ]
+        }
+        12 => {
+            // A box, in one stroke or four.
+            let h = u(rng, 0.5, 1.0);
+            let corners = [(0.0, 0.0), (1.0, 0.0), (1.0, h), (0.0, h)];
+            if chance(rng, 0.5) {
+                vec![polygon(&corners, true)]
+            } else {
+                (0..4)
+                    .map(|i| polygon(&[corners[i], corners[(i + 1) % 4]], false))
+                    .collect()
+            }
+        }
+        13 => {
+            // An equals sign, or a not-equals.
+            let gap = u(rng, 0.2, 0.5);
+            let mut paths = vec![
+                polygon(&[(0.0, 0.5 - gap / 2.0), (1.0, 0.5 - gap / 2.0)], false),
+                polygon(&[(0.0, 0.5 + gap / 2.0), (1.0, 0.5 + gap / 2.0)], false),
+            ];
+            if chance(rng, 0.3) {
+                paths.push(polygon(&[(0.7, 0.0), (0.3, 1.0)], false));
+            }
+            paths
+        }
+        14 => {
+            // A percent sign: two small rings and a slash.
+            let r = u(rng, 0.1, 0.18);
+            vec![
+                Path::default().arc(0.2, 0.2, r, r * 1.2, 0.0, TAU).done(),
+                polygon(&[(0.9, 0.0), (0.1, 1.0)], false),
+                Path::default().arc(0.8, 0.8, r, r * 1.2, 0.0, TAU).done(),
+            ]
+        }
+        15 => {
+            // A less-than or greater-than sign.
+            let (a, b) = if chance(rng, 0.5) { (1.0, 0.0) } else { (0.0, 1.0) };
+            vec![polygon(&[(a, 0.0), (b, u(rng, 0.4, 0.6)), (a, 1.0)], false)]
+        }
         _ => {
             // A zigzag, like a crossed-out word.
             let n = rng.random_range(4..10);
@@ -213,9 +260,18 @@ pub fn shape(rng: &mut R) -> Paths {
     }
 }
 
-/// Letters and symbols as pen strokes (capitals and lower case that no digit is drawn like:
-/// no O, I, l, S, Z, B, G, b, g, q).
+/// Letters as pen strokes (capitals and lower case that no digit is drawn like: no O, I, l, S, Z,
+/// B, G, b, g, q): half of them printed, half in a joined hand (see [`handwritten`]).
 pub fn letter(rng: &mut R) -> Paths {
+    if chance(rng, 0.5) {
+        printed(rng)
+    } else {
+        handwritten(rng)
+    }
+}
+
+/// Printed letters: capitals and the lower case of print.
+fn printed(rng: &mut R) -> Paths {
     let w = u(rng, 0.6, 1.0);
     let x = |v: f32| 0.5 + (v - 0.5) * w;
     let poly = |pts: &[(f32, f32)]| polygon(&pts.iter().map(|&(a, b)| (x(a), b)).collect::<Vec<_>>(), false);
@@ -315,6 +371,150 @@ pub fn letter(rng: &mut R) -> Paths {
         ], // r
         _ => vec![poly(&[(0.0, 0.0), (0.5, 0.6)]), poly(&[(1.0, 0.0), (0.3, 1.0)])],    // y
     }
+}
+
+/// Lower-case letters as people write them by hand, each in one pen stroke, often with the
+/// joined hand's lead-in from the baseline and exit flick: a, c, d, e, h, k, m, n, r, u, v, w, y
+/// with loops and tails. A handwritten a is a 0 or a 9 with a stem, a d a 6 turned round: these
+/// are what a letter drawn on the pad looks like, and what a digit must not be confused with.
+fn handwritten(rng: &mut R) -> Paths {
+    let w = u(rng, 0.5, 1.0);
+    let x = |v: f32| 0.5 + (v - 0.5) * w;
+    // x-height: the body of a small letter sits between `top` and the baseline at 1.
+    let top = u(rng, 0.35, 0.55);
+    let mid = (top + 1.0) / 2.0;
+    let (rx, ry) = (0.5 * w * u(rng, 0.7, 1.0), (1.0 - top) / 2.0);
+    let body = match rng.random_range(0..13) {
+        0 => {
+            // a: a bowl drawn anticlockwise from its top right, then its stem down the right.
+            Path::at(x(0.9), top + 0.1 * ry)
+                .arc(x(0.5), mid, rx, ry, -0.3, -0.3 - TAU * u(rng, 0.9, 1.0))
+                .line(x(0.5) + rx, top)
+                .line(x(0.5) + rx, 1.0)
+        }
+        1 => {
+            // c: an arc open to the right.
+            Path::default().arc(x(0.5), mid, rx, ry, -0.6, -TAU + 0.6)
+        }
+        2 => {
+            // d: a bowl, and a stem rising far above it on the right.
+            Path::at(x(0.9), top + 0.1 * ry)
+                .arc(x(0.5), mid, rx, ry, -0.3, -0.3 - TAU * u(rng, 0.9, 1.0))
+                .line(x(0.5) + rx, u(rng, 0.0, 0.1))
+                .line(x(0.5) + rx, 1.0)
+        }
+        3 => {
+            // e: a crossbar running into a loop that opens at the bottom right.
+            Path::at(x(0.05), mid)
+                .line(x(0.95), mid - 0.05)
+                .arc(x(0.5), mid, rx, ry, -0.1, -TAU + 0.8)
+        }
+        4 => {
+            // h: a tall stem, then an arch.
+            Path::at(x(0.0), 0.0)
+                .line(x(0.0), 1.0)
+                .line(x(0.0), mid)
+                .arc(x(0.5), mid, 0.5 * w, ry, PI, TAU)
+                .line(x(1.0), 1.0)
+        }
+        5 => {
+            // k: a tall stem, then a small loop and a kick.
+            Path::at(x(0.0), 0.0)
+                .line(x(0.0), 1.0)
+                .line(x(0.05), mid + 0.1)
+                .curve(x(0.9), top - 0.1, x(0.2), mid + 0.05)
+                .line(x(0.95), 1.0)
+        }
+        6 => {
+            // m: two arches.
+            Path::at(x(0.0), top)
+                .line(x(0.0), 1.0)
+                .line(x(0.0), mid)
+                .arc(x(0.25), mid, 0.25 * w, ry, PI, TAU)
+                .line(x(0.5), 1.0)
+                .line(x(0.5), mid)
+                .arc(x(0.75), mid, 0.25 * w, ry, PI, TAU)
+                .line(x(1.0), 1.0)
+        }
+        7 => {
+            // n: one arch.
+            Path::at(x(0.0), top)
+                .line(x(0.0), 1.0)
+                .line(x(0.0), mid)
+                .arc(x(0.5), mid, 0.5 * w, ry, PI, TAU)
+                .line(x(1.0), 1.0)
+        }
+        8 => {
+            // r: a stem and a shoulder.
+            Path::at(x(0.0), top)
+                .line(x(0.0), 1.0)
+                .line(x(0.0), mid)
+                .arc(x(0.5), mid, 0.45 * w, ry, PI, PI * 1.75)
+        }
+        9 => {
+            // u: a cup and its stem down the right.
+            Path::at(x(0.0), top)
+                .line(x(0.0), mid)
+                .arc(x(0.5), mid, 0.5 * w, ry, PI, 0.0)
+                .line(x(1.0), top)
+                .line(x(1.0), 1.0)
+        }
+        10 => {
+            // v: down and up, often ending in a little loop at the top right.
+            let path = Path::at(x(0.0), top).line(x(0.5), 1.0).line(x(1.0), top);
+            if chance(rng, 0.5) {
+                path.arc(x(0.9), top + 0.05, 0.1 * w, 0.05, 0.0, TAU)
+            } else {
+                path
+            }
+        }
+        11 => {
+            // w: two cups or two vees.
+            if chance(rng, 0.5) {
+                Path::at(x(0.0), top)
+                    .line(x(0.25), 1.0)
+                    .line(x(0.5), top + 0.2)
+                    .line(x(0.75), 1.0)
+                    .line(x(1.0), top)
+            } else {
+                Path::at(x(0.0), top)
+                    .arc(x(0.25), mid, 0.25 * w, ry, PI, 0.0)
+                    .arc(x(0.75), mid, 0.25 * w, ry, PI, 0.0)
+                    .line(x(1.0), top)
+            }
+        }
+        _ => {
+            // y: a cup, its right stem running below the baseline into a loop or a hook.
+            Path::at(x(0.0), 0.0)
+                .arc(x(0.35), 0.25, 0.35 * w, 0.25, PI, 0.0)
+                .line(x(0.7), 0.0)
+                .line(x(0.7), 0.85)
+                .arc(x(0.45), 0.85, 0.25 * w, 0.15, 0.0, PI * u(rng, 1.0, 1.8))
+        }
+    };
+    let mut path = body.done();
+    if chance(rng, 0.5) {
+        // The joined hand's lead-in: a stroke up from the baseline to where the letter starts.
+        let start = path[0];
+        let lead = Path::at(start.x - u(rng, 0.1, 0.3), 1.0)
+            .curve(start.x - 0.05, (start.y + 1.0) / 2.0, start.x, start.y)
+            .done();
+        path = lead.into_iter().chain(path.into_iter().skip(1)).collect();
+    }
+    if chance(rng, 0.6) {
+        // The exit flick towards the next letter.
+        let end = path[path.len() - 1];
+        let flick = Path::at(end.x, end.y)
+            .curve(
+                end.x + 0.1,
+                end.y + 0.05,
+                end.x + u(rng, 0.15, 0.35),
+                end.y - u(rng, 0.1, 0.3),
+            )
+            .done();
+        path.extend(flick.into_iter().skip(1));
+    }
+    vec![path]
 }
 
 /// Two digits drawn on top of each other, shifted by 15-35% of their size. Not a 1: a stick
