@@ -53,7 +53,8 @@ impl Split {
 }
 
 /// Pen width as a fraction of the drawing's larger side: from a fine pen on a large digit to
-/// a marker on a small one (the page's pen is 1/14 of the pad; digits fill 30-90% of it).
+/// a marker on a small one (the page's pens are 1/32 to 1/9 of the pad, 1/22 by default; digits
+/// fill 30-90% of it).
 const PEN: (f32, f32) = (0.04, 0.2);
 
 /// `paths` drawn by a random hand with a random round pen and framed as the page frames
