@@ -324,8 +324,14 @@ async function runOnce(browser, baseUrl, vp, errors) {
 
 /**
  * The readings' share of each function, from the CPU profiles: the samples whose stack holds
- * app.js's `recognize` (the page's reading), by the function on top (its self time).
+ * what data-reading-ms times (the glue's `readStrokes` and pad.js's `forRecognizer`; not the
+ * painting of the results), by the function on top (its self time).
  */
+const READING_ROOTS = [
+  ['readStrokes', 'lenet5.js'],
+  ['forRecognizer', 'pad.js'],
+];
+
 function summariseProfiles() {
   writeFileSync(CFG.profile, JSON.stringify(profiles));
   for (const { viewport, profile } of profiles) {
@@ -334,17 +340,18 @@ function summariseProfiles() {
     for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
     const label = (n) => `${n.callFrame.functionName || '(anonymous)'} ${path.basename(n.callFrame.url || '')}`.trim();
     const inReading = new Map();
-    const underRecognize = (id) => {
+    const inReadingStack = (id) => {
       if (inReading.has(id)) return inReading.get(id);
       const n = byId.get(id);
-      const yes = (n.callFrame.functionName === 'recognize' && n.callFrame.url.endsWith('app.js')) || (parent.has(id) && underRecognize(parent.get(id)));
+      const timed = READING_ROOTS.some(([f, file]) => n.callFrame.functionName === f && n.callFrame.url.endsWith(file));
+      const yes = timed || (parent.has(id) && inReadingStack(parent.get(id)));
       inReading.set(id, yes);
       return yes;
     };
     const self = new Map();
     let total = 0;
     profile.samples.forEach((id, i) => {
-      if (!underRecognize(id)) return;
+      if (!inReadingStack(id)) return;
       const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time runs to the next one
       const k = label(byId.get(id));
       self.set(k, (self.get(k) ?? 0) + dt);

@@ -384,6 +384,18 @@ fn handwritten(rng: &mut R) -> Paths {
     let top = u(rng, 0.35, 0.55);
     let mid = (top + 1.0) / 2.0;
     let (rx, ry) = (0.5 * w * u(rng, 0.7, 1.0), (1.0 - top) / 2.0);
+    // A stem from `from` down to the baseline, then `n` arches side by side (h, m, n).
+    let arches = |from: f32, n: usize| {
+        let mut path = Path::at(x(0.0), from).line(x(0.0), 1.0);
+        for i in 0..n {
+            let (left, right) = (i as f32 / n as f32, (i + 1) as f32 / n as f32);
+            path = path
+                .line(x(left), mid)
+                .arc(x((left + right) / 2.0), mid, (right - left) / 2.0 * w, ry, PI, TAU)
+                .line(x(right), 1.0);
+        }
+        path
+    };
     let body = match rng.random_range(0..13) {
         0 => {
             // a: a bowl drawn anticlockwise from its top right, then its stem down the right.
@@ -411,11 +423,7 @@ fn handwritten(rng: &mut R) -> Paths {
         }
         4 => {
             // h: a tall stem, then an arch.
-            Path::at(x(0.0), 0.0)
-                .line(x(0.0), 1.0)
-                .line(x(0.0), mid)
-                .arc(x(0.5), mid, 0.5 * w, ry, PI, TAU)
-                .line(x(1.0), 1.0)
+            arches(0.0, 1)
         }
         5 => {
             // k: a tall stem, then a small loop and a kick.
@@ -427,22 +435,11 @@ fn handwritten(rng: &mut R) -> Paths {
         }
         6 => {
             // m: two arches.
-            Path::at(x(0.0), top)
-                .line(x(0.0), 1.0)
-                .line(x(0.0), mid)
-                .arc(x(0.25), mid, 0.25 * w, ry, PI, TAU)
-                .line(x(0.5), 1.0)
-                .line(x(0.5), mid)
-                .arc(x(0.75), mid, 0.25 * w, ry, PI, TAU)
-                .line(x(1.0), 1.0)
+            arches(top, 2)
         }
         7 => {
             // n: one arch.
-            Path::at(x(0.0), top)
-                .line(x(0.0), 1.0)
-                .line(x(0.0), mid)
-                .arc(x(0.5), mid, 0.5 * w, ry, PI, TAU)
-                .line(x(1.0), 1.0)
+            arches(top, 1)
         }
         8 => {
             // r: a stem and a shoulder.
